@@ -1,0 +1,185 @@
+/**
+ * The foreshock config: one zod schema that is the single source of truth for the
+ * TypeScript types (`ForeshockConfig`), runtime validation (the loader) and the JSON Schema
+ * file editors use (`config/foreshock.schema.json`, written by `npm run schema`).
+ */
+import { z } from 'zod';
+import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, boundedDuration } from './fault-params';
+import { DURATION_PATTERN } from './duration';
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:5432' })
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, { message: 'port must be at most 65535' });
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-_.]{0,62}$/, { message: 'expected a lowercase name: letters, digits, - _ .' });
+
+export const temporalSchema = z.strictObject({
+  address: hostPort.optional().describe('omit to let foreshock start an embedded dev server'),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('foreshock'),
+  tls: z
+    .strictObject({
+      serverNameOverride: z.string().optional(),
+      serverRootCACertFile: z.string().optional(),
+      clientCertFile: z.string().optional(),
+      clientKeyFile: z.string().optional(),
+    })
+    .optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .optional()
+    .describe('name of the environment variable holding the API key (never the key itself)'),
+  devServer: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).optional(),
+      uiPort: z.number().int().min(1).max(65535).optional(),
+      ui: z.boolean().default(false),
+      dbFile: z.string().optional(),
+    })
+    .optional()
+    .describe('settings of the embedded dev server, used only when address is omitted'),
+});
+
+export const prometheusSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  timeout: boundedDuration(100, 120_000).prefault('10s'),
+  step: boundedDuration(1000, 3_600_000).prefault('15s').describe('query_range resolution for telemetry'),
+  lookback: boundedDuration(60_000, 30 * 86_400_000)
+    .prefault('1h')
+    .describe('how far back telemetry reaches'),
+});
+
+export const proxySchema = z.strictObject({
+  listen: hostPort,
+  upstream: hostPort,
+  protocol: z.enum(['tcp', 'http']).default('tcp'),
+  failover: hostPort.optional(),
+});
+
+export const processSchema = z
+  .strictObject({
+    pidFile: z.string().min(1).optional(),
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('agent-supervised: the agent starts and restarts it'),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    underFiu: z
+      .boolean()
+      .default(false)
+      .describe('start the supervised command under fiu-run -x (disk_error)'),
+  })
+  .refine((p) => p.pidFile !== undefined || p.command !== undefined, {
+    message: 'a process needs pidFile or command',
+  });
+
+export const guardSchema = z.strictObject({
+  name,
+  expr: z.string().min(1).describe('PromQL; the guard is red while it returns any sample'),
+  for: boundedDuration(0, 3_600_000).prefault('0s'),
+});
+
+export const resourceSchema = z.strictObject({
+  name,
+  type: name.describe('resource type, matched by resource_failure_modes.resource_type'),
+  host: z.string().default('local').describe('which agent runs its faults'),
+  proxy: proxySchema.optional(),
+  process: processSchema.optional(),
+  disk: z.strictObject({ path: z.string().min(1) }).optional(),
+  impact: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1)
+    .describe('weight of a failure of this resource in the ranking'),
+  telemetry: z
+    .record(name, z.string().min(1))
+    .default({})
+    .describe('PromQL per signal, used by the forecaster'),
+  thresholds: z
+    .record(name, z.number())
+    .default({})
+    .describe('failure threshold per telemetry signal (crossing it counts as failure)'),
+  guards: z.array(guardSchema).default([]),
+});
+
+export const SEVERITIES = ['low', 'medium', 'high'] as const;
+export const ROLLBACK_POLICIES = ['immediate', 'graceful_degradation', 'automatic_failover'] as const;
+
+export const profileSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  injection_frequency: z
+    .string()
+    .min(1)
+    .describe(`a duration (${DURATION_PATTERN}) or a 5-field cron expression`),
+  severity_threshold: z.enum(SEVERITIES).default('medium'),
+  rollback_policy: z.enum(ROLLBACK_POLICIES).default('immediate'),
+  max_concurrent: z.number().int().min(1).max(100).default(1),
+  dry_run: z.boolean().default(false),
+  monitor_interval: boundedDuration(250, 600_000).prefault('1s'),
+  lease: boundedDuration(1000, 3_600_000)
+    .prefault('15s')
+    .describe('fault lease at the agent, renewed while watched'),
+  cooldown: boundedDuration(0, 30 * 86_400_000)
+    .prefault('10m')
+    .describe('minimum time between faults on one resource'),
+  catchup_window: boundedDuration(0, 86_400_000).prefault('1m'),
+  thresholds: z
+    .strictObject({ medium: z.number().min(0).max(1), high: z.number().min(0).max(1) })
+    .optional()
+    .describe('probability cut-offs for medium and high (low is below medium)'),
+});
+
+export const resourceFailureModesSchema = z.strictObject({
+  resource_type: name,
+  failure_modes: z.array(z.enum(FAILURE_MODES)).min(1),
+  injection_parameters: z
+    .strictObject(
+      Object.fromEntries(FAILURE_MODES.map((m) => [m, FAULT_PARAM_SCHEMAS[m].optional()])) as {
+        [M in (typeof FAILURE_MODES)[number]]: z.ZodOptional<(typeof FAULT_PARAM_SCHEMAS)[M]>;
+      },
+    )
+    .default({}),
+});
+
+export const agentSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:7070'),
+  tokenEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default('FORESHOCK_AGENT_TOKEN'),
+  stateDir: z.string().default('.foreshock/agent'),
+  maxFaultsPerResource: z.number().int().min(1).max(16).default(1),
+});
+
+export const configSchema = z.strictObject({
+  temporal: temporalSchema.prefault({}),
+  prometheus: prometheusSchema,
+  agent: agentSchema.prefault({}),
+  resources: z.array(resourceSchema).min(1),
+  failure_injection_profile: profileSchema,
+  resource_failure_modes: z.array(resourceFailureModesSchema).default([]),
+  history: z
+    .strictObject({
+      incidents: z.string().default('./history/incidents.jsonl'),
+      outcomes: z.string().default('./history/outcomes.jsonl'),
+    })
+    .prefault({}),
+  models: z.strictObject({ dir: z.string().default('.foreshock/models') }).prefault({}),
+});
+
+export type ForeshockConfig = z.output<typeof configSchema>;
+export type ForeshockConfigInput = z.input<typeof configSchema>;
+export type ResourceConfig = ForeshockConfig['resources'][number];
+export type GuardConfig = ResourceConfig['guards'][number];
+export type ProxyConfig = NonNullable<ResourceConfig['proxy']>;
+export type ProcessConfig = NonNullable<ResourceConfig['process']>;
+export type ProfileConfig = ForeshockConfig['failure_injection_profile'];
+export type Severity = (typeof SEVERITIES)[number];
+export type RollbackPolicy = (typeof ROLLBACK_POLICIES)[number];

@@ -1,0 +1,22 @@
+/**
+ * Real Temporal servers for tests: the SDK's TestWorkflowEnvironment on the installed CLI
+ * (never the SDK's download), or a file-backed DevServer a test can stop and restart.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { toolPaths } from '../tools';
+import { FORESHOCK_SEARCH_ATTRIBUTES } from '../worker/dev-server';
+
+export { DevServer } from '../worker/dev-server';
+
+export async function createLocalTestEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: toolPaths().temporal },
+      ip: '127.0.0.1',
+      searchAttributes: Object.entries(FORESHOCK_SEARCH_ATTRIBUTES).map(([name, type]) => ({
+        name,
+        type: type.toUpperCase() as 'KEYWORD',
+      })),
+    },
+  });
+}
