@@ -4,7 +4,7 @@
  * one passes all three.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './duration';
+import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSize } from './duration';
 
 export const FAILURE_MODES = [
   'network_latency',
@@ -42,34 +42,43 @@ export const MODE_MECHANISM: Record<FailureMode, 'proxy' | 'http_proxy' | 'proce
 
 /** A duration string bounded to [minMs, maxMs]; parses to milliseconds. */
 export function boundedDuration(minMs: number, maxMs: number) {
+  // Numbers are milliseconds, so parsed values validate again unchanged.
   return z
-    .string()
-    .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as 200ms, 5s, 2m or 1h' })
-    .transform((text, ctx) => {
-      const ms = parseDuration(text)!;
+    .union([
+      z.number().nonnegative(),
+      z
+        .string()
+        .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as 200ms, 5s, 2m or 1h' }),
+    ])
+    .transform((value, ctx) => {
+      const ms = typeof value === 'number' ? value : parseDuration(value)!;
       if (ms < minMs || ms > maxMs) {
         ctx.addIssue({
           code: 'custom',
-          message: `must be between ${minMs}ms and ${maxMs}ms (got ${text})`,
-          params: { allowed: `${minMs}ms..${maxMs}ms` },
+          message: `must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)} (got ${String(value)})`,
+          params: { allowed: `${formatDuration(minMs)}..${formatDuration(maxMs)}` },
         });
         return z.NEVER;
       }
       return ms;
     })
-    .meta({ description: `duration between ${minMs}ms and ${maxMs}ms`, pattern: DURATION_PATTERN });
+    .meta({ description: `duration between ${formatDuration(minMs)} and ${formatDuration(maxMs)}` });
 }
 
 export function boundedSize(minBytes: number, maxBytes: number) {
+  // Numbers are bytes, so parsed values validate again unchanged.
   return z
-    .string()
-    .regex(new RegExp(SIZE_PATTERN), { message: 'expected a size such as 512KiB, 64MiB or 1GB' })
-    .transform((text, ctx) => {
-      const bytes = parseSize(text)!;
+    .union([
+      z.number().nonnegative(),
+      z.string().regex(new RegExp(SIZE_PATTERN), { message: 'expected a size such as 512KiB, 64MiB or 1GB' }),
+    ])
+    .transform((value, ctx) => {
+      const bytes = typeof value === 'number' ? value : parseSize(value)!;
       if (bytes < minBytes || bytes > maxBytes) {
         ctx.addIssue({
           code: 'custom',
-          message: `must be between ${minBytes} and ${maxBytes} bytes (got ${text})`,
+          message: `must be between ${minBytes} and ${maxBytes} bytes (got ${String(value)})`,
+          params: { allowed: `${minBytes}..${maxBytes} bytes` },
         });
         return z.NEVER;
       }
