@@ -1,0 +1,4 @@
+// Placeholder filled in with the chaos cycle.
+export interface CycleStatus {
+  phase: string;
+}
