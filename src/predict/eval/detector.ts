@@ -1,0 +1,163 @@
+/**
+ * foreshock's streaming anomaly detector for the NAB harness. Walk-forward: row i sees rows ≤ i
+ * only; nothing is fitted on the future, nothing on other files.
+ *
+ *   value ─▶ one-step forecast (Holt) ─▶ error / seen range ─▶ short mean ─┐
+ *                                                                          ├─▶ likelihood ─▶ first-rise filter
+ *   value ─▶ outside the range seen so far (by a margin)? ─────────────────┘
+ *
+ * `anomaly_score(t)` is the probability that the short-run forecast error at t is NOT drawn
+ * from the error distribution of the series' recent past: with z = (short mean − long mean) /
+ * long std over a trailing window, P = 1 − P(C > z) for a standard Cauchy C (errors of real
+ * series are heavy-tailed; a Gaussian would call every large error "1.0" and lose the order
+ * between them). A value beyond the range seen so far gets a large z that grows with the excess. The score is reported only when it is a new maximum
+ * over the last `quietRows` rows, so one episode gives one alarm rather than a burst.
+ */
+import type { Detector } from './baselines';
+
+/** P(X > z) for a standard Cauchy variable; heavy tails keep large errors distinguishable. */
+export function cauchyTail(z: number): number {
+  return z > 0 ? Math.atan(1 / z) / Math.PI : 0.5 - Math.atan(z) / Math.PI;
+}
+
+export interface ForeshockDetectorOptions {
+  /** Holt level/trend smoothing. */
+  alpha: number;
+  beta: number;
+  /** Rows in the short means of errors (one likelihood per entry, the largest wins). */
+  shortRows: number[];
+  /** Weight of the value's own z against its trailing window (0 = off). */
+  levelWeight: number;
+  /** Rows of error history the Gaussian is fitted to. */
+  longRows: number;
+  /** Rows before any score is given. */
+  learnRows: number;
+  /** Share of the seen range a value must exceed it by to count as out of range. */
+  rangeMargin: number;
+  /** The z a value gets at exactly the margin beyond the seen range (grows with the excess). */
+  outOfRangeZ: number;
+  /** An alarm is reported only if it beats every score of the last this-many rows. */
+  quietRows: number;
+  /** Optional extra per-row error (e.g. an LSTM's one-step error), already scaled; combined by max. */
+  extraError?: (values: readonly number[]) => Float64Array;
+}
+
+export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
+  alpha: 0.5,
+  beta: 0.05,
+  shortRows: [5],
+  levelWeight: 0,
+  longRows: 2000,
+  learnRows: 150,
+  rangeMargin: 0.1,
+  outOfRangeZ: 20,
+  quietRows: 400,
+};
+
+export function foreshockDetector(overrides: Partial<ForeshockDetectorOptions> = {}): Detector {
+  const o = { ...DEFAULT_DETECTOR_OPTIONS, ...overrides };
+  return (values) => likelihoodScores(values, o);
+}
+
+/** The unfiltered likelihood per row (before the first-rise filter). */
+/** Mean and std over the last `size` values pushed, in O(1) per push. */
+class RollingStats {
+  private readonly ring: Float64Array;
+  private sum = 0;
+  private sq = 0;
+  count = 0;
+  private next = 0;
+  constructor(size: number) {
+    this.ring = new Float64Array(size);
+  }
+  push(x: number): void {
+    if (this.count === this.ring.length) {
+      const old = this.ring[this.next] ?? 0;
+      this.sum -= old;
+      this.sq -= old * old;
+    } else this.count++;
+    this.ring[this.next] = x;
+    this.next = (this.next + 1) % this.ring.length;
+    this.sum += x;
+    this.sq += x * x;
+  }
+  get mean(): number {
+    return this.count ? this.sum / this.count : 0;
+  }
+  get std(): number {
+    const m = this.mean;
+    return Math.sqrt(Math.max(this.sq / Math.max(this.count, 1) - m * m, 0));
+  }
+}
+
+export function rawLikelihood(values: readonly number[], o: ForeshockDetectorOptions): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  const extra = o.extraError?.(values);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let level = values[0] ?? 0;
+  let trend = 0;
+  const shortErrors = o.shortRows.map((rows) => new RollingStats(rows));
+  const errorHistory = o.shortRows.map(() => new RollingStats(o.longRows));
+  const valueHistory = new RollingStats(o.longRows);
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0;
+    const range = hi - lo;
+    const forecast = level + trend;
+    const scale = range > 0 ? range : Math.abs(v) || 1;
+    let error = i === 0 ? 0 : Math.min(1, Math.abs(v - forecast) / scale);
+    const e2 = extra?.[i];
+    if (e2 !== undefined && Number.isFinite(e2)) error = Math.max(error, e2);
+
+    let z = -Infinity;
+    const ready = i >= o.learnRows;
+    shortErrors.forEach((short, k) => {
+      short.push(error);
+      const history = errorHistory[k] as RollingStats;
+      if (ready) z = Math.max(z, (short.mean - history.mean) / Math.max(history.std, 1e-4));
+      history.push(short.mean);
+    });
+    if (ready) {
+      if (o.levelWeight > 0) {
+        const levelZ = Math.abs(v - valueHistory.mean) / Math.max(valueHistory.std, 1e-9 * scale, 1e-12);
+        z = Math.max(z, o.levelWeight * levelZ);
+      }
+      if (range > 0) {
+        const beyond = Math.max(v - hi, lo - v) / range;
+        if (beyond > o.rangeMargin) z = Math.max(z, o.outOfRangeZ * (beyond / o.rangeMargin));
+      }
+      out[i] = 1 - cauchyTail(z);
+    }
+    valueHistory.push(v);
+
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    const prevLevel = level;
+    level = o.alpha * v + (1 - o.alpha) * (level + trend);
+    trend = o.beta * (level - prevLevel) + (1 - o.beta) * trend;
+  }
+  return out;
+}
+
+function likelihoodScores(values: readonly number[], o: ForeshockDetectorOptions): Float64Array {
+  const raw = rawLikelihood(values, o);
+  return firstRise(raw, o.quietRows);
+}
+
+/** Keep a score only where it beats every score of the previous `quietRows` rows; else 0. */
+export function firstRise(scores: Float64Array, quietRows: number): Float64Array {
+  const out = new Float64Array(scores.length);
+  // Monotone deque of indices with decreasing scores: the window max in O(1) amortized.
+  const deque: number[] = [];
+  let head = 0;
+  for (let i = 0; i < scores.length; i++) {
+    while (head < deque.length && (deque[head] ?? 0) < i - quietRows) head++;
+    const windowMax = head < deque.length ? (scores[deque[head] ?? 0] ?? 0) : -Infinity;
+    const s = scores[i] ?? 0;
+    out[i] = s > windowMax ? s : 0;
+    while (deque.length > head && (scores[deque[deque.length - 1] ?? 0] ?? 0) <= s) deque.pop();
+    deque.push(i);
+  }
+  return out;
+}
