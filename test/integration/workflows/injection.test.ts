@@ -1,0 +1,361 @@
+// The injection saga on real servers: a real Temporal dev server (file-backed, so it can be
+// restarted), a real Prometheus scraping a real gauge for guards, workers as child processes
+// that the tests SIGKILL, and an agent holding the fault under a lease.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { DevServer } from '../../../src/worker/dev-server';
+import { PrometheusServer } from '../../../src/testing/prometheus';
+import { MetricsTarget } from '../../../src/testing/metrics-target';
+import { waitUntil } from '../../../src/testing/ports';
+import { FORESHOCK_WORKFLOWS_PATH } from '../../../src/worker/plugin';
+import { abortUpdate, statusQuery } from '../../../src/workflows/messages';
+import type { injectionWorkflow } from '../../../src/workflows/injection';
+import type { InjectionInput, InjectionOutcome } from '../../../src/workflows/types';
+import { LeaseAgent } from './support/lease-agent';
+import { WorkerProcess, type WorkerSettings } from './support/worker-process';
+import { AgentGate } from './support/gate';
+
+const TASK_QUEUE = 'foreshock-injection-test';
+const GAUGE = 'foreshock_test_error_ratio';
+const guard = { name: 'error-ratio', expr: `${GAUGE} > 0.5`, forMs: 0 };
+
+describe('injection workflow on real servers', () => {
+  let workDir: string;
+  let server: DevServer;
+  let connection: Connection;
+  let client: Client;
+  let target: MetricsTarget;
+  let prometheus: PrometheusServer;
+  let agent: LeaseAgent;
+  let gate: AgentGate;
+  let settings: WorkerSettings;
+  const workers: WorkerProcess[] = [];
+  let counter = 0;
+
+  const startWorker = async () => {
+    const worker = await WorkerProcess.start(settings);
+    workers.push(worker);
+    return worker;
+  };
+  const outcomes = (): InjectionOutcome[] => {
+    try {
+      return readFileSync(settings.outcomesFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as InjectionOutcome);
+    } catch {
+      return [];
+    }
+  };
+  const start = (input: Partial<InjectionInput> = {}) =>
+    client.workflow.start<typeof injectionWorkflow>('injectionWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `inject-test-${process.pid}-${++counter}`,
+      args: [
+        {
+          resource: 'orders-db',
+          resourceType: 'database',
+          mode: 'network_latency',
+          params: { latency: '200ms', duration: '3s' },
+          durationMs: 3000,
+          guards: [guard],
+          monitorIntervalMs: 250,
+          leaseMs: 3000,
+          heartbeatTimeoutMs: 2000,
+          ...input,
+        },
+      ],
+    });
+  const faultOf = (workflowId: string) => agent.faults.get(`fs-${workflowId}`);
+
+  before(async () => {
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-wf-'));
+    target = await MetricsTarget.start();
+    target.set(GAUGE, 0);
+    prometheus = await PrometheusServer.start({ targets: [{ job: 'guards', targets: [target.address] }] });
+    agent = await LeaseAgent.start();
+    gate = await AgentGate.start(agent.url);
+    server = await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') });
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection });
+    const bundle = await bundleWorkflowCode({ workflowsPath: FORESHOCK_WORKFLOWS_PATH, logger: undefined });
+    const bundlePath = path.join(workDir, 'workflows.js');
+    writeFileSync(bundlePath, bundle.code);
+    settings = {
+      address: server.address,
+      taskQueue: TASK_QUEUE,
+      agentUrl: gate.url,
+      agentToken: agent.token,
+      prometheusUrl: prometheus.url,
+      outcomesFile: path.join(workDir, 'outcomes.jsonl'),
+      bundlePath,
+    };
+    await prometheus.waitForSeries(`${GAUGE} == 0`);
+  });
+
+  after(async () => {
+    for (const w of workers) await w.kill();
+    await connection?.close();
+    await server?.stop();
+    await gate?.stop();
+    await agent?.stop();
+    await prometheus?.stop();
+    await target?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('injects, watches for the whole window, rolls back (verified) and records the outcome', async () => {
+    const worker = await startWorker();
+    const handle = await start();
+    const outcome = await handle.result();
+    await worker.stop();
+    assert.equal(outcome.rollbackPath, 'duration_end');
+    assert.equal(outcome.breached, false);
+    assert.equal(outcome.verified, true);
+    const fault = faultOf(handle.workflowId);
+    assert.equal(fault?.phase, 'reverted', 'the workflow, not the lease, removed the fault');
+    const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
+    assert.ok(lasted >= 2900 && lasted < 8000, `fault lasted ${lasted}ms for a 3s window`);
+    assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+    const history = await handle.fetchHistory();
+    assert.ok((history.events?.length ?? 0) < 60, `${history.events?.length} events`);
+    assert.equal(agent.active().length, 0);
+  });
+  it('abort Update is validated, acknowledged, and rolls back; status Query shows the decisions', async () => {
+    const worker = await startWorker();
+    const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
+    await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+    assert.equal(faultOf(handle.workflowId)?.phase, 'applied');
+    await assert.rejects(
+      handle.executeUpdate(abortUpdate, { args: [{ reason: 'x'.repeat(600) }] }),
+      (err: Error) => /500 characters/.test(String((err.cause as Error | undefined)?.message)),
+    );
+    const ack = await handle.executeUpdate(abortUpdate, { args: [{ reason: 'operator said stop' }] });
+    assert.deepEqual(ack, { acknowledged: true, phase: 'watching' });
+    const outcome = await handle.result();
+    assert.equal(outcome.rollbackPath, 'aborted');
+    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    const status = await handle.query(statusQuery);
+    assert.equal(status.phase, 'done');
+    assert.ok(
+      status.decisions.some((d) => d.includes('operator said stop')),
+      status.decisions.join('\n'),
+    );
+    await assert.rejects(handle.executeUpdate(abortUpdate, { args: [{}] }));
+    await worker.stop();
+  });
+
+  it('temporal workflow cancel runs the rollback, records the outcome, ends Canceled', async () => {
+    const worker = await startWorker();
+    const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
+    await waitUntil('fault applied', async () => faultOf(handle.workflowId)?.phase === 'applied');
+    await handle.cancel();
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    assert.equal((await handle.describe()).status.name, 'CANCELLED');
+    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    assert.equal(outcomes().find((o) => o.workflowId === handle.workflowId)?.rollbackPath, 'cancelled');
+    await worker.stop();
+  });
+
+  it('dry run records its decisions and injects nothing', async () => {
+    const worker = await startWorker();
+    const handle = await start({ dryRun: true, durationMs: 1500 });
+    const outcome = await handle.result();
+    await worker.stop();
+    assert.equal(outcome.dryRun, true);
+    assert.equal(outcome.rollbackPath, 'dry_run');
+    assert.equal(faultOf(handle.workflowId), undefined, 'the agent never saw the fault');
+    assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId && o.dryRun));
+  });
+
+  it('a bad input fails at once, non-retryably, naming the field and range', async () => {
+    const worker = await startWorker();
+    const handle = await start({ monitorIntervalMs: 5 });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await worker.stop();
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be 100\.\.600000/);
+  });
+  describe('SIGKILL of the worker; a new worker finishes the saga', () => {
+    // A long lease, so that only the workflow (not the agent's lease) can have removed the fault.
+    const crashInput = { leaseMs: 30_000, durationMs: 3000, params: { latency: '200ms', duration: '3s' } };
+
+    it('(a) right after inject', async () => {
+      const first = await startWorker();
+      const handle = await start(crashInput);
+      await waitUntil('fault applied', async () => faultOf(handle.workflowId)?.phase === 'applied', {
+        intervalMs: 20,
+      });
+      await first.kill();
+      const second = await startWorker();
+      const outcome = await handle.result();
+      await second.stop();
+      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+      assert.equal(outcome.verified, true);
+      assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+    });
+
+    it('(b) mid-monitor: the watch resumes from its heartbeat on the new worker', async () => {
+      const first = await startWorker();
+      const handle = await start({ ...crashInput, durationMs: 5000 });
+      await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+      await new Promise((r) => setTimeout(r, 1000));
+      await first.kill();
+      const second = await startWorker();
+      const outcome = await handle.result();
+      await second.stop();
+      const fault = faultOf(handle.workflowId)!;
+      assert.equal(fault.phase, 'reverted');
+      const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
+      assert.ok(lasted >= 4900, `the fault kept its 5s window across the crash (lasted ${lasted}ms)`);
+      assert.equal(outcome.rollbackPath, 'duration_end');
+      assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+    });
+
+    it('(c) mid-rollback', async () => {
+      const first = await startWorker();
+      gate.blockReverts = true;
+      gate.refusedReverts = 0;
+      try {
+        const handle = await start({ ...crashInput, durationMs: 1500 });
+        await waitUntil('rollback refused once', async () => gate.refusedReverts > 0, { timeoutMs: 60_000 });
+        assert.equal((await handle.query(statusQuery)).phase, 'rolling_back');
+        await first.kill();
+        assert.equal(faultOf(handle.workflowId)?.phase, 'applied');
+        gate.blockReverts = false;
+        const second = await startWorker();
+        const outcome = await handle.result();
+        await second.stop();
+        assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+        assert.equal(outcome.verified, true);
+        assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+      } finally {
+        gate.blockReverts = false;
+      }
+    });
+  });
+
+  it('no worker ever comes back: the lease reverts the fault within lease + 2 s', async () => {
+    const worker = await startWorker();
+    const leaseMs = 2000;
+    const handle = await start({
+      leaseMs,
+      durationMs: 60_000,
+      params: { latency: '200ms', duration: '60s' },
+    });
+    await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+    await worker.kill();
+    const killedAt = Date.now();
+    const fault = await waitUntil(
+      'lease expiry',
+      async () => {
+        const f = faultOf(handle.workflowId);
+        return f?.phase === 'expired' ? f : undefined;
+      },
+      { timeoutMs: leaseMs + 5000, intervalMs: 50 },
+    );
+    const gone = Date.parse(fault.revertedAt!) - killedAt;
+    assert.ok(gone <= leaseMs + 2000, `fault gone ${gone}ms after the kill (lease ${leaseMs}ms)`);
+    await handle.terminate('test over: the lease already removed the fault');
+  });
+
+  it('the dev server stops and restarts mid-injection: the workflow completes and the fault is reverted', async () => {
+    const worker = await startWorker();
+    const handle = await start({
+      leaseMs: 30_000,
+      durationMs: 5000,
+      params: { latency: '200ms', duration: '5s' },
+    });
+    await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.start();
+    const outcome = await handle.result();
+    await worker.stop();
+    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    assert.equal(outcome.verified, true);
+    assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+  });
+
+  describe('a real guard breach in Prometheus triggers the rollback policy', () => {
+    let worker: WorkerProcess;
+    before(async () => {
+      worker = await startWorker();
+    });
+    after(async () => {
+      target.set(GAUGE, 0);
+      await worker?.stop();
+    });
+    const breachWhenWatching = async (handle: {
+      query: (q: typeof statusQuery) => Promise<{ phase: string }>;
+    }) => {
+      await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+      target.set(GAUGE, 0.9);
+    };
+    const calm = async () => {
+      target.set(GAUGE, 0);
+      await prometheus.waitForSeries(`${GAUGE} == 0`);
+    };
+
+    it('immediate: the fault is removed at once', async () => {
+      const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
+      await breachWhenWatching(handle);
+      const outcome = await handle.result();
+      await calm();
+      assert.equal(outcome.rollbackPath, 'immediate');
+      assert.equal(outcome.breached, true);
+      assert.equal(outcome.breaches[0]?.guard, 'error-ratio');
+      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    });
+
+    it('graceful_degradation: steps the latency down until green, then removes the fault', async () => {
+      const handle = await start({
+        rollbackPolicy: 'graceful_degradation',
+        durationMs: 60_000,
+        params: { latency: '400ms', duration: '60s' },
+      });
+      await breachWhenWatching(handle);
+      const faultId = `fs-${handle.workflowId}`;
+      await waitUntil('first step down', async () =>
+        agent.events.some((e) => e.faultId === faultId && e.kind === 'updated'),
+      );
+      target.set(GAUGE, 0);
+      const outcome = await handle.result();
+      await calm();
+      assert.equal(outcome.rollbackPath, 'graceful_degradation');
+      const steps = agent.events.filter((e) => e.faultId === faultId && e.kind === 'updated');
+      assert.equal(steps[0]?.params?.latency, 200, 'the first step halves the latency');
+      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    });
+
+    it('automatic_failover: fails over, keeps the fault for its window, then restores the primary', async () => {
+      const handle = await start({
+        rollbackPolicy: 'automatic_failover',
+        durationMs: 4000,
+        params: { latency: '200ms', duration: '4s' },
+      });
+      await breachWhenWatching(handle);
+      const outcome = await handle.result();
+      await calm();
+      assert.equal(outcome.rollbackPath, 'automatic_failover');
+      const moves = agent.failovers.filter((f) => f.resource === 'orders-db');
+      assert.deepEqual(
+        moves.slice(-2).map((m) => m.active),
+        [true, false],
+      );
+      const fault = faultOf(handle.workflowId)!;
+      assert.equal(fault.phase, 'reverted');
+      const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
+      assert.ok(lasted >= 3900, `the fault stayed for its window (lasted ${lasted}ms)`);
+      assert.ok(moves.at(-1)!.at <= Date.parse(fault.revertedAt!) + 50);
+    });
+  });
+});
