@@ -43,15 +43,15 @@ export interface ForeshockDetectorOptions {
 }
 
 export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
-  alpha: 0.5,
+  alpha: 0.05,
   beta: 0.05,
   shortRows: [5],
   levelWeight: 0,
-  longRows: 2000,
+  longRows: 300,
   learnRows: 150,
-  rangeMargin: 0.1,
+  rangeMargin: 0.01,
   outOfRangeZ: 20,
-  quietRows: 400,
+  quietRows: 100,
 };
 
 export function foreshockDetector(overrides: Partial<ForeshockDetectorOptions> = {}): Detector {

@@ -1,0 +1,40 @@
+/**
+ * Runs `trainSignalModel` in a worker thread: brain's recurrent training is synchronous, and an
+ * activity (or the CLI) must keep its event loop free for heartbeats and signals meanwhile.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { ModelRecord } from './model-store';
+import { trainSignalModel, type TrainSignalInput } from './training';
+
+type TrainResult = Omit<ModelRecord, 'version'>;
+
+export function trainInWorker(input: TrainSignalInput, signal?: AbortSignal): Promise<TrainResult> {
+  // The sources are TypeScript: the worker registers tsx before loading this file.
+  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: input });
+  return new Promise<TrainResult>((resolve, reject) => {
+    const abort = (): void => {
+      void worker.terminate();
+      reject(new Error('training cancelled'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.once('message', (msg: { ok: true; result: TrainResult } | { ok: false; error: string }) => {
+      signal?.removeEventListener('abort', abort);
+      if (msg.ok) resolve(msg.result);
+      else reject(new Error(msg.error));
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      signal?.removeEventListener('abort', abort);
+      reject(err);
+    });
+  });
+}
+
+if (!isMainThread && parentPort && (workerData as TrainSignalInput | undefined)?.signal !== undefined) {
+  try {
+    parentPort.postMessage({ ok: true, result: trainSignalModel(workerData as TrainSignalInput) });
+  } catch (err) {
+    parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+}
