@@ -161,7 +161,10 @@ export function parseConfigText(text: string, fileName: string, opts: LoadOption
     try {
       config = { ...result.data, temporal: applyTemporalEnv(result.data.temporal, env) };
     } catch (err) {
-      errors.push(at(['temporal'], (err as Error).message, 'error'));
+      errors.push({
+        ...at(['temporal'], (err as Error).message, 'error'),
+        ...locator.locate(['temporal'], true),
+      });
     }
   }
   if (!config || errors.length > 0) throw new ConfigValidationError(errors, warnings);

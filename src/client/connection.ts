@@ -1,0 +1,100 @@
+/**
+ * One way to reach Temporal for the CLI, the worker and the demo: the configured server, or —
+ * when no address is configured (after the TEMPORAL_* variables had their say) — an embedded
+ * dev server that foreshock starts itself, file-backed so history survives restarts.
+ */
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { ForeshockConfig } from '../config/schema';
+import { resolveTemporalSettings, type TemporalSettings } from '../config/temporal-env';
+import { DevServer, type DevServerOptions } from '../worker/dev-server';
+
+/** @default `.foreshock/temporal.db`, relative to the working directory */
+export const DEFAULT_DEV_SERVER_DB = path.join('.foreshock', 'temporal.db');
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Client connection (workflows, schedules). */
+  connection: Connection;
+  /** A worker connection to the same server; created on first call, closed by `close()`. */
+  nativeConnection(): Promise<NativeConnection>;
+  /** Set when foreshock started the server itself. */
+  devServer?: DevServer;
+  /** Closes the connections and stops the embedded dev server, if any. */
+  close(): Promise<void>;
+}
+
+export interface ConnectTemporalOptions {
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Where the "dev server at …" line goes. @default stderr */
+  log?: (line: string) => void;
+  /** Starts the embedded server; tests may pass their own. @default DevServer.start */
+  startDevServer?: (options: DevServerOptions) => Promise<DevServer>;
+}
+
+function connectionOptions(settings: TemporalSettings, address: string) {
+  return {
+    address,
+    tls: settings.tls,
+    apiKey: settings.apiKey,
+    metadata: settings.metadata,
+  };
+}
+
+/** Connects to the configured Temporal, or starts the embedded dev server when there is none. */
+export async function connectTemporal(
+  config: Pick<ForeshockConfig, 'temporal'>,
+  opts: ConnectTemporalOptions = {},
+): Promise<TemporalTarget> {
+  const settings = resolveTemporalSettings(config.temporal, opts.env ?? process.env);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let devServer: DevServer | undefined;
+  let address = settings.address;
+  if (address === undefined) {
+    const dev = settings.devServer;
+    devServer = await (opts.startDevServer ?? ((o: DevServerOptions) => DevServer.start(o)))({
+      dbFile: dev?.dbFile ?? DEFAULT_DEV_SERVER_DB,
+      port: dev?.port,
+      uiPort: dev?.uiPort,
+      ui: dev?.ui ?? false,
+      namespace: settings.namespace,
+    });
+    address = devServer.address;
+    log(`Temporal dev server at ${address}${devServer.uiUrl ? ` (Web UI ${devServer.uiUrl})` : ''}`);
+  }
+  let connection: Connection;
+  try {
+    connection = await Connection.connect(connectionOptions(settings, address));
+  } catch (err) {
+    await devServer?.stop();
+    throw err;
+  }
+  let native: Promise<NativeConnection> | undefined;
+  const target: TemporalTarget = {
+    address,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    connection,
+    devServer,
+    nativeConnection() {
+      native ??= NativeConnection.connect(connectionOptions(settings, target.address));
+      return native;
+    },
+    async close() {
+      const pending = native;
+      native = undefined;
+      const results = await Promise.allSettled([
+        connection.close(),
+        pending?.then((c) => c.close()) ?? Promise.resolve(),
+      ]);
+      await devServer?.stop();
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+  return target;
+}
