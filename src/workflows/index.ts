@@ -3,3 +3,5 @@
  * workflows module so foreshock's workflows run on your worker.
  */
 export { injectionWorkflow } from './injection';
+export { chaosCycle } from './cycle';
+export * from './messages';
