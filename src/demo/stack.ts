@@ -1,0 +1,295 @@
+/**
+ * The demo's real target stack, every part a real process on a free loopback port:
+ *
+ *   load generator ──▶ [web proxy] ──▶ nginx ──▶ [api proxy] ──▶ API service ──▶ [db proxy] ──▶ PostgreSQL
+ *                        (agent)                   (agent)      (node, prom-client)   (agent)
+ *   exporters: nginx (stub_status), postgres, node      Prometheus scrapes all of them
+ *
+ * The bracketed proxies belong to the foreshock agent; the stack only needs to know where
+ * they listen (`wiring`). Without an agent, nginx talks to the API and the API to PostgreSQL
+ * directly. `stop()` stops every process the stack started and checks that none is left.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../tools';
+import { PrometheusServer, type ScrapeTarget } from '../testing/prometheus';
+import { freePort, waitForPort } from '../testing/ports';
+import { LoadGenerator, type LoadOptions } from './load';
+import { startNginx } from './nginx';
+import { lookupUser, startPostgres, DEMO_DB_NAME, DEMO_DB_USER } from './postgres';
+import { pidAlive, ProcessGroup } from './processes';
+import { demoToolPaths, type DemoToolPaths } from './tools';
+import type { ComponentLogger } from './log';
+
+export interface DemoPorts {
+  nginx: number;
+  api: number;
+  postgres: number;
+  webProxy: number;
+  apiProxy: number;
+  dbProxy: number;
+  nodeExporter: number;
+  postgresExporter: number;
+  nginxExporter: number;
+  prometheus: number;
+}
+
+export async function allocateDemoPorts(): Promise<DemoPorts> {
+  const names: (keyof DemoPorts)[] = [
+    'nginx',
+    'api',
+    'postgres',
+    'webProxy',
+    'apiProxy',
+    'dbProxy',
+    'nodeExporter',
+    'postgresExporter',
+    'nginxExporter',
+    'prometheus',
+  ];
+  const ports = {} as DemoPorts;
+  const taken = new Set<number>();
+  for (const name of names) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[name] = port;
+  }
+  return ports;
+}
+
+export interface DemoWiring {
+  /** Where nginx sends API traffic. @default the API itself */
+  nginxUpstream?: string;
+  /** Where the API finds PostgreSQL. @default PostgreSQL itself */
+  apiDatabase?: string;
+  /** Where the load generator sends traffic. @default nginx */
+  frontDoor?: string;
+}
+
+export interface DemoStackOptions {
+  ports?: DemoPorts;
+  wiring?: DemoWiring;
+  /** Start the API service here. false when the agent supervises it. @default true */
+  startApi?: boolean;
+  /** More scrape jobs (agent, worker). */
+  extraTargets?: ScrapeTarget[];
+  /** @default 2s */
+  scrapeInterval?: string;
+  load?: Omit<LoadOptions, 'target'> | false;
+  /** @default a fresh temporary directory, removed on stop */
+  workDir?: string;
+  log?: ComponentLogger;
+  tools?: DemoToolPaths;
+}
+
+/** The command that runs the API service (the agent's process.command uses the same). */
+export function apiServiceCommand(port: number, database: string): string[] {
+  return [
+    process.execPath,
+    '--import',
+    'tsx',
+    path.join(PROJECT_ROOT, 'src', 'demo', 'api-service.ts'),
+    '--port',
+    String(port),
+    '--db',
+    database,
+  ];
+}
+
+/** Pids whose parent is one of `roots`, recursively (nginx workers, PostgreSQL backends). */
+export function descendantsOf(roots: number[]): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // gone while we looked
+    }
+  }
+  const found = new Set<number>();
+  let frontier = new Set(roots);
+  while (frontier.size > 0) {
+    const next = new Set<number>();
+    for (const [pid, ppid] of parentOf) {
+      if (frontier.has(ppid) && !found.has(pid)) {
+        found.add(pid);
+        next.add(pid);
+      }
+    }
+    frontier = next;
+  }
+  return [...found];
+}
+
+export class DemoStack {
+  readonly processes = new ProcessGroup();
+  prometheus?: PrometheusServer;
+  load?: LoadGenerator;
+  private descendantsSeen = new Set<number>();
+  private ownsWorkDir: boolean;
+
+  private constructor(
+    readonly ports: DemoPorts,
+    readonly workDir: string,
+    private readonly options: DemoStackOptions,
+    ownsWorkDir: boolean,
+  ) {
+    this.ownsWorkDir = ownsWorkDir;
+  }
+
+  /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
+  static async start(options: DemoStackOptions = {}): Promise<DemoStack> {
+    const ports = options.ports ?? (await allocateDemoPorts());
+    const ownsWorkDir = options.workDir === undefined;
+    const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'foreshock-demo-'));
+    mkdirSync(workDir, { recursive: true });
+    // PostgreSQL's unprivileged user must be able to reach its directory inside
+    chmodSync(workDir, 0o755);
+    const stack = new DemoStack(ports, workDir, options, ownsWorkDir);
+    try {
+      await stack.launch();
+    } catch (err) {
+      await stack.stop().catch(() => undefined);
+      throw err;
+    }
+    return stack;
+  }
+
+  get urls() {
+    return {
+      nginx: `http://127.0.0.1:${this.ports.nginx}`,
+      api: `http://127.0.0.1:${this.ports.api}`,
+      prometheus: this.prometheus?.url,
+      postgres: `postgresql://${DEMO_DB_USER}@127.0.0.1:${this.ports.postgres}/${DEMO_DB_NAME}`,
+    };
+  }
+
+  private async launch(): Promise<void> {
+    const tools = this.options.tools ?? demoToolPaths();
+    const log = this.options.log;
+    const p = this.ports;
+    const w = this.options.wiring ?? {};
+    const asRoot = process.getuid?.() === 0;
+    const runAs = asRoot ? lookupUser(tools.demoUser ?? 'foreshock-demo') : undefined;
+    if (asRoot && !runAs)
+      throw new Error(
+        'PostgreSQL cannot run as root and user foreshock-demo is missing: run scripts/install-demo-tools.sh',
+      );
+
+    await startPostgres(this.processes, {
+      pgBin: tools.pgBin,
+      dir: path.join(this.workDir, 'postgres'),
+      port: p.postgres,
+      runAs,
+    });
+    log?.info('postgres ready', { port: p.postgres });
+
+    if (this.options.startApi ?? true) {
+      const [cmd, ...args] = apiServiceCommand(p.api, w.apiDatabase ?? `127.0.0.1:${p.postgres}`);
+      this.processes.spawn('api', cmd!, args, path.join(this.workDir, 'api.log'), { cwd: PROJECT_ROOT });
+      await waitForPort(p.api, 30_000);
+      log?.info('api ready', { port: p.api });
+    }
+
+    await startNginx(this.processes, tools.nginx, {
+      prefix: path.join(this.workDir, 'nginx'),
+      port: p.nginx,
+      apiUpstream: w.nginxUpstream ?? `127.0.0.1:${p.api}`,
+      user: asRoot ? (tools.demoUser ?? 'foreshock-demo') : undefined,
+    });
+    log?.info('nginx ready', { port: p.nginx });
+
+    const targets: ScrapeTarget[] = [{ job: 'api', targets: [`127.0.0.1:${p.api}`] }];
+    if (tools.nginxExporter) {
+      this.processes.spawn(
+        'nginx-exporter',
+        tools.nginxExporter,
+        [
+          `-nginx.scrape-uri=http://127.0.0.1:${p.nginx}/stub_status`,
+          `-web.listen-address=127.0.0.1:${p.nginxExporter}`,
+        ],
+        path.join(this.workDir, 'nginx-exporter.log'),
+      );
+      targets.push({ job: 'web', targets: [`127.0.0.1:${p.nginxExporter}`] });
+    }
+    if (tools.postgresExporter) {
+      this.processes.spawn(
+        'postgres-exporter',
+        tools.postgresExporter,
+        [`--web.listen-address=127.0.0.1:${p.postgresExporter}`, '--disable-settings-metrics'],
+        path.join(this.workDir, 'postgres-exporter.log'),
+        {
+          env: {
+            ...process.env,
+            DATA_SOURCE_NAME: `postgresql://${DEMO_DB_USER}@127.0.0.1:${p.postgres}/${DEMO_DB_NAME}?sslmode=disable`,
+          },
+        },
+      );
+      targets.push({ job: 'orders-db', targets: [`127.0.0.1:${p.postgresExporter}`] });
+    }
+    if (tools.nodeExporter) {
+      this.processes.spawn(
+        'node-exporter',
+        tools.nodeExporter,
+        [
+          `--web.listen-address=127.0.0.1:${p.nodeExporter}`,
+          '--collector.disable-defaults',
+          '--collector.cpu',
+          '--collector.meminfo',
+          '--collector.loadavg',
+          '--collector.pressure',
+        ],
+        path.join(this.workDir, 'node-exporter.log'),
+      );
+      targets.push({ job: 'node', targets: [`127.0.0.1:${p.nodeExporter}`] });
+    }
+    for (const name of ['nginx-exporter', 'postgres-exporter', 'node-exporter'] as const) {
+      const port = {
+        'nginx-exporter': p.nginxExporter,
+        'postgres-exporter': p.postgresExporter,
+        'node-exporter': p.nodeExporter,
+      }[name];
+      if (this.processes.running(name)) await waitForPort(port, 15_000);
+    }
+
+    if (this.options.load !== false) {
+      this.load = new LoadGenerator({
+        target: w.frontDoor ?? `http://127.0.0.1:${p.nginx}`,
+        ...(this.options.load ?? {}),
+      });
+      targets.push({ job: 'loadgen', targets: [await this.load.start()] });
+    }
+
+    mkdirSync(path.join(this.workDir, 'prometheus'), { recursive: true });
+    this.prometheus = await PrometheusServer.start({
+      port: p.prometheus,
+      dataDir: path.join(this.workDir, 'prometheus'),
+      scrapeInterval: this.options.scrapeInterval ?? '2s',
+      rules: readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'rules.yml'), 'utf8'),
+      targets: [...targets, ...(this.options.extraTargets ?? [])],
+    });
+    log?.info('prometheus ready', { url: this.prometheus.url, jobs: targets.map((t) => t.job) });
+    this.noteDescendants();
+  }
+
+  /** Remembers the children of our processes (nginx workers, PostgreSQL backends) to check on stop. */
+  noteDescendants(): void {
+    for (const pid of descendantsOf(this.processes.pids)) this.descendantsSeen.add(pid);
+  }
+
+  /** Stops the load, Prometheus and every process; resolves to the pids still alive (should be none). */
+  async stop(): Promise<number[]> {
+    await this.load?.stop();
+    this.noteDescendants();
+    await this.prometheus?.stop();
+    await this.processes.stopAll();
+    const left = [...this.processes.leftovers(), ...[...this.descendantsSeen].filter(pidAlive)];
+    if (this.ownsWorkDir && left.length === 0) rmSync(this.workDir, { recursive: true, force: true });
+    return left;
+  }
+}
