@@ -1,0 +1,128 @@
+/**
+ * The agent's control API over HTTP (routes in ./api.ts). Bearer token on everything but
+ * /healthz; JSON in and out; errors as {error, field, allowed} with their HTTP status.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type net from 'node:net';
+import type { ApiErrorBody } from './api';
+import type { InjectionAgent } from './agent';
+import { AgentError, InvalidRequestError, UnauthorizedError } from './errors';
+import type { AgentMetrics } from './metrics';
+import { parseLeaseSeconds } from './validation';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ControlApiOptions {
+  host: string;
+  port: number;
+  token: string;
+  agent: InjectionAgent;
+  metrics: AgentMetrics;
+}
+
+export interface ControlApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new InvalidRequestError('the body is too large', 'body', `at most ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidRequestError('the body is not valid JSON', 'body', 'a JSON object');
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function startControlApi(options: ControlApiOptions): Promise<ControlApi> {
+  const { agent, metrics, token } = options;
+
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname === '/healthz') {
+      send(res, 200, { ok: true, activeFaults: agent.activeCount() });
+      return;
+    }
+    if (!tokenMatches(req.headers.authorization, token)) throw new UnauthorizedError();
+    if (method === 'GET' && url.pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    const [v1, collection, id, action] = parts;
+    if (v1 === 'v1' && collection === 'faults') {
+      if (id === undefined) {
+        if (method === 'POST') return send(res, 200, await agent.apply(await readJson(req)));
+        if (method === 'GET') return send(res, 200, { faults: agent.list() });
+      } else if (action === 'renew' && method === 'POST') {
+        return send(res, 200, await agent.renew(id, parseLeaseSeconds(await readJson(req))));
+      } else if (action === undefined) {
+        if (method === 'GET') return send(res, 200, agent.get(id));
+        if (method === 'PATCH') return send(res, 200, await agent.update(id, await readJson(req)));
+        if (method === 'DELETE') return send(res, 200, await agent.revert(id));
+      }
+    }
+    if (
+      v1 === 'v1' &&
+      collection === 'resources' &&
+      id !== undefined &&
+      action === 'failover' &&
+      method === 'POST'
+    ) {
+      return send(res, 200, agent.failover(id, await readJson(req)));
+    }
+    send(res, 404, {
+      error: `no route ${method} ${url.pathname}`,
+      field: 'path',
+      allowed:
+        '/v1/faults, /v1/faults/:id, /v1/faults/:id/renew, /v1/resources/:name/failover, /healthz, /metrics',
+    } satisfies ApiErrorBody);
+  };
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (err instanceof AgentError) return send(res, err.status, err.toBody());
+      send(res, 500, { error: err instanceof Error ? err.message : String(err) } satisfies ApiErrorBody);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  const host =
+    options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

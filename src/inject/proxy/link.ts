@@ -1,0 +1,178 @@
+/**
+ * One direction of a proxied connection:
+ *
+ *   source socket ──data──▶ [ queue of HeldChunk ] ──pump (asks each toxic)──▶ destination socket
+ *
+ * With no toxic and an empty queue a chunk is written straight through. Otherwise it joins
+ * the queue and a single pump releases chunks strictly in arrival order. Adding or removing a
+ * toxic wakes the pump, so removing latency delivers what was held at once, in order. Only a
+ * blackhole discards bytes, by design.
+ */
+import type { Socket } from 'node:net';
+import type { HeldChunk, Toxic } from './toxics';
+
+/** Above this many queued bytes the source is paused, so a slow toxic cannot eat memory. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+
+export interface LinkCounters {
+  /** Bytes written to the destination. */
+  forwarded(bytes: number): void;
+  /** Bytes a blackhole swallowed. */
+  dropped?(bytes: number): void;
+}
+
+export class Link {
+  private readonly toxics = new Map<string, Toxic>();
+  private readonly queue: HeldChunk[] = [];
+  private queuedBytes = 0;
+  private pumping = false;
+  private sourceEnded = false;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly source: Socket,
+    private readonly destination: Socket,
+    private readonly counters: LinkCounters,
+    initialToxics: ReadonlyMap<string, Toxic> = new Map(),
+  ) {
+    for (const [id, toxic] of initialToxics) this.toxics.set(id, toxic);
+    source.on('data', (data: Buffer) => this.onData(data));
+    source.on('end', () => {
+      this.sourceEnded = true;
+      this.finishIfDrained();
+    });
+    destination.on('drain', () => this.wakeUp());
+  }
+
+  addToxic(id: string, toxic: Toxic): void {
+    this.toxics.set(id, toxic);
+    this.wakeUp();
+  }
+
+  removeToxic(id: string): void {
+    if (this.toxics.delete(id)) this.wakeUp();
+  }
+
+  /** Re-read toxic parameters (their strength changed). */
+  toxicsChanged(): void {
+    this.wakeUp();
+  }
+
+  /** Stop pumping; the caller destroys the sockets. */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.wakeUp();
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    if (this.toxics.size === 0 && this.queue.length === 0 && !this.pumping) {
+      this.counters.forwarded(data.length);
+      if (!this.destination.write(data)) this.pauseUntilDrain();
+      return;
+    }
+    this.queue.push({ data, offset: 0, arrivedAt: Date.now() });
+    this.queuedBytes += data.length;
+    if (this.queuedBytes > HIGH_WATER_BYTES) this.source.pause();
+    void this.pump();
+  }
+
+  private pauseUntilDrain(): void {
+    this.source.pause();
+    this.destination.once('drain', () => {
+      if (!this.closed) this.source.resume();
+    });
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    wake?.();
+    if (!wake && this.queue.length > 0 && !this.pumping) void this.pump();
+  }
+
+  /** Sleeps until `ms` passed or something changed (toxic added/removed, drain, close). */
+  private sleep(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      if (ms !== undefined) {
+        this.wakeTimer = setTimeout(() => {
+          this.wakeTimer = undefined;
+          this.wake = undefined;
+          resolve();
+        }, ms);
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const head = this.queue[0]!;
+        const toxics = [...this.toxics.values()];
+        if (toxics.some((t) => t.drops)) {
+          const bytes = this.queuedBytes;
+          this.queue.length = 0;
+          this.queuedBytes = 0;
+          this.counters.dropped?.(bytes);
+          break;
+        }
+        const now = Date.now();
+        const hold = Math.max(0, ...toxics.map((t) => t.holdMs?.(head, now) ?? 0));
+        if (hold > 0) {
+          await this.sleep(hold);
+          continue;
+        }
+        let allowed = head.data.length - head.offset;
+        let waitMs = 0;
+        for (const toxic of toxics) {
+          if (!toxic.admit) continue;
+          const admission = toxic.admit(allowed, now);
+          allowed = Math.min(allowed, admission.bytes);
+          waitMs = Math.max(waitMs, admission.waitMs);
+        }
+        if (allowed === 0) {
+          await this.sleep(waitMs);
+          continue;
+        }
+        const piece =
+          head.offset === 0 && allowed === head.data.length
+            ? head.data
+            : head.data.subarray(head.offset, head.offset + allowed);
+        for (const toxic of toxics) toxic.spent?.(piece.length, now);
+        head.offset += piece.length;
+        this.queuedBytes -= piece.length;
+        if (head.offset === head.data.length) this.queue.shift();
+        this.counters.forwarded(piece.length);
+        const flushed = this.destination.write(piece);
+        if (this.queuedBytes <= HIGH_WATER_BYTES && this.source.isPaused() && flushed) this.source.resume();
+        if (!flushed) await this.sleep(undefined);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.closed && this.queuedBytes <= HIGH_WATER_BYTES && this.source.isPaused()) {
+      if (!this.destination.writableNeedDrain) this.source.resume();
+      else this.pauseUntilDrain();
+    }
+    this.finishIfDrained();
+  }
+
+  private finishIfDrained(): void {
+    if (this.sourceEnded && this.queue.length === 0 && !this.pumping && !this.closed) {
+      this.destination.end();
+    }
+  }
+}

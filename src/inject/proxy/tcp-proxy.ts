@@ -1,0 +1,205 @@
+/**
+ * The in-line TCP proxy for one resource. Every accepted connection gets an upstream socket
+ * and two links, one per direction, each carrying the toxics active for that direction:
+ *
+ *   client ──▶ listen ──[upstream link: toxics]──▶ upstream (or its failover)
+ *   client ◀────────────[downstream link: toxics]◀─ upstream
+ *
+ * Toxics are added and removed on live connections; new connections start with the toxics
+ * active at the time. Connection-level faults (reset, refuse) are decided on accept.
+ */
+import net from 'node:net';
+import { Link } from './link';
+import type { Toxic } from './toxics';
+
+export type Direction = 'upstream' | 'downstream';
+export type DirectionChoice = Direction | 'both';
+
+export interface ProxyCounters {
+  bytes(direction: Direction, count: number): void;
+  connection(event: 'accepted' | 'closed' | 'reset'): void;
+}
+
+const noCounters: ProxyCounters = { bytes: () => {}, connection: () => {} };
+
+export interface TcpProxyOptions {
+  name: string;
+  listen: { host: string; port: number };
+  upstream: { host: string; port: number };
+  counters?: ProxyCounters;
+}
+
+interface ProxiedConnection {
+  client: net.Socket;
+  server: net.Socket;
+  links: Record<Direction, Link>;
+}
+
+export function parseHostPort(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1)) };
+}
+
+export function directionsOf(choice: DirectionChoice): Direction[] {
+  return choice === 'both' ? ['upstream', 'downstream'] : [choice];
+}
+
+export class TcpProxy {
+  private readonly server: net.Server;
+  private readonly connections = new Set<ProxiedConnection>();
+  private readonly toxics: Record<Direction, Map<string, Toxic>> = {
+    upstream: new Map(),
+    downstream: new Map(),
+  };
+  /** Share of new connections reset on accept, per fault id. */
+  private readonly resetShares = new Map<string, number>();
+  private upstream: { host: string; port: number };
+  private readonly counters: ProxyCounters;
+
+  private constructor(
+    readonly name: string,
+    options: TcpProxyOptions,
+    private readonly random: () => number,
+  ) {
+    this.upstream = options.upstream;
+    this.counters = options.counters ?? noCounters;
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => this.accept(client));
+  }
+
+  static async start(options: TcpProxyOptions, random: () => number = Math.random): Promise<TcpProxy> {
+    const proxy = new TcpProxy(options.name, options, random);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(options.listen.port, options.listen.host, () => {
+        proxy.server.off('error', reject);
+        resolve();
+      });
+    });
+    return proxy;
+  }
+
+  get address(): { host: string; port: number } {
+    const info = this.server.address() as net.AddressInfo;
+    return { host: info.address, port: info.port };
+  }
+
+  get upstreamAddress(): string {
+    return `${this.upstream.host}:${this.upstream.port}`;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** New connections go to `address`; live ones are reset so their clients reconnect there. */
+  switchUpstream(address: { host: string; port: number }): void {
+    if (address.host === this.upstream.host && address.port === this.upstream.port) return;
+    this.upstream = address;
+    for (const connection of [...this.connections]) this.reset(connection);
+  }
+
+  addToxic(id: string, directions: Direction[], toxic: Toxic): void {
+    for (const direction of directions) {
+      this.toxics[direction].set(id, toxic);
+      for (const connection of this.connections) connection.links[direction].addToxic(id, toxic);
+    }
+  }
+
+  removeToxic(id: string): void {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      this.toxics[direction].delete(id);
+      for (const connection of this.connections) connection.links[direction].removeToxic(id);
+    }
+  }
+
+  /** Tell live links that a toxic's parameters changed. */
+  toxicChanged(): void {
+    for (const connection of this.connections) {
+      connection.links.upstream.toxicsChanged();
+      connection.links.downstream.toxicsChanged();
+    }
+  }
+
+  hasToxic(id: string): boolean {
+    return this.toxics.upstream.has(id) || this.toxics.downstream.has(id) || this.resetShares.has(id);
+  }
+
+  /** Resets `share` of the live connections now and of the new ones while active. */
+  addReset(id: string, share: number): void {
+    this.resetShares.set(id, share);
+    for (const connection of [...this.connections]) if (this.random() < share) this.reset(connection);
+  }
+
+  removeReset(id: string): void {
+    this.resetShares.delete(id);
+  }
+
+  async stop(): Promise<void> {
+    for (const connection of [...this.connections]) {
+      connection.links.upstream.close();
+      connection.links.downstream.close();
+      connection.client.destroy();
+      connection.server.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private reset(connection: ProxiedConnection): void {
+    connection.links.upstream.close();
+    connection.links.downstream.close();
+    this.counters.connection('reset');
+    if (!connection.client.destroyed) connection.client.resetAndDestroy();
+    if (!connection.server.destroyed) connection.server.resetAndDestroy();
+  }
+
+  private accept(client: net.Socket): void {
+    this.counters.connection('accepted');
+    const resetShare = Math.max(0, ...this.resetShares.values());
+    if (resetShare > 0 && this.random() < resetShare) {
+      this.counters.connection('reset');
+      client.on('error', () => {});
+      client.resetAndDestroy();
+      this.counters.connection('closed');
+      return;
+    }
+    client.pause();
+    const server = net.connect({ ...this.upstream, allowHalfOpen: true, noDelay: true });
+    const counters = this.counters;
+    const connection: ProxiedConnection = {
+      client,
+      server,
+      links: {
+        upstream: new Link(
+          client,
+          server,
+          { forwarded: (n) => counters.bytes('upstream', n) },
+          this.toxics.upstream,
+        ),
+        downstream: new Link(
+          server,
+          client,
+          { forwarded: (n) => counters.bytes('downstream', n) },
+          this.toxics.downstream,
+        ),
+      },
+    };
+    this.connections.add(connection);
+    server.once('connect', () => client.resume());
+    // Each side's FIN travels through its link (after the held data); an error or reset on
+    // one side takes the other down at once.
+    let closedSides = 0;
+    const onClose = () => {
+      closedSides += 1;
+      if (closedSides === 2) {
+        connection.links.upstream.close();
+        connection.links.downstream.close();
+        this.connections.delete(connection);
+        this.counters.connection('closed');
+      }
+    };
+    client.on('error', () => server.destroy());
+    server.on('error', () => client.destroy());
+    client.on('close', onClose);
+    server.on('close', onClose);
+  }
+}
