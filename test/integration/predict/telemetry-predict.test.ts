@@ -1,0 +1,154 @@
+// The telemetry activity against a real Prometheus scraping a real target (with a rule that
+// fires an alert), then the predict activity end to end on what it collected.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PrometheusServer } from '../../../src/testing/prometheus';
+import { MetricsTarget } from '../../../src/testing/metrics-target';
+import { configSchema } from '../../../src/config/schema';
+import { createTelemetryActivities } from '../../../src/activities/telemetry';
+import { createPredictActivities } from '../../../src/activities/predict';
+import { saveModel } from '../../../src/predict/model-store';
+import { trainSignalModel } from '../../../src/predict/training';
+import type { TelemetrySnapshot } from '../../../src/predict/types';
+
+const RULES = `groups:
+  - name: test
+    rules:
+      - alert: DbSlow
+        expr: foreshock_db_latency_seconds > 0.1
+        labels: { resource: db }
+`;
+
+describe('telemetry + predict activities against a real Prometheus', () => {
+  let prometheus: PrometheusServer;
+  let target: MetricsTarget;
+  let dir: string;
+  let snapshot: TelemetrySnapshot;
+  const config = () =>
+    configSchema.parse({
+      prometheus: { url: prometheus.adapter.url },
+      resources: [
+        {
+          name: 'db',
+          type: 'database',
+          impact: 5,
+          proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+          telemetry: {
+            latency_p99: 'foreshock_db_latency_seconds',
+            missing: 'foreshock_never_exported',
+            broken: 'sum(rate(',
+          },
+          thresholds: { latency_p99: 0.3 },
+          guards: [{ name: 'slow', expr: 'foreshock_db_latency_seconds > 0.1' }],
+        },
+        {
+          name: 'web',
+          type: 'web',
+          proxy: { listen: '127.0.0.1:3', upstream: '127.0.0.1:4' },
+          telemetry: { latency_p99: 'foreshock_web_latency_seconds' },
+          guards: [{ name: 'slow', expr: 'foreshock_web_latency_seconds > 1' }],
+        },
+      ],
+      failure_injection_profile: { injection_frequency: '1h' },
+      resource_failure_modes: [
+        { resource_type: 'database', failure_modes: ['network_latency', 'blackhole'] },
+        { resource_type: 'web', failure_modes: ['network_latency'] },
+      ],
+    });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-predict-'));
+    target = await MetricsTarget.start();
+    target.set('foreshock_db_latency_seconds', 0.05);
+    target.set('foreshock_web_latency_seconds', 0.02);
+    prometheus = await PrometheusServer.start({
+      targets: [{ job: 'svc', targets: [target.address] }],
+      rules: RULES,
+    });
+    await prometheus.waitForSeries('foreshock_db_latency_seconds');
+    // A rising latency: the forecaster should see it head for its 0.3 s threshold.
+    for (const v of [0.08, 0.12, 0.16, 0.2]) {
+      target.set('foreshock_db_latency_seconds', v);
+      await prometheus.waitForSeries(`foreshock_db_latency_seconds == ${v}`);
+    }
+    await prometheus.waitForSeries('ALERTS{alertstate="firing",resource="db"}');
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+    await target?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('collects compact windows, names every problem, finds red guards and firing alerts', async () => {
+    const telemetry = createTelemetryActivities({ prometheus: prometheus.adapter });
+    snapshot = await telemetry.collectTelemetry({
+      resources: config().resources,
+      lookbackMs: 60_000,
+      stepMs: 1000,
+    });
+    const byName = new Map(snapshot.signals.map((s) => [`${s.resource}/${s.signal}`, s]));
+    const latency = byName.get('db/latency_p99');
+    assert.ok(latency && latency.values.filter(Number.isFinite).length >= 4, 'latency has points');
+    // Prometheus started seconds ago, so the 60 s window is mostly gaps: reported, not fatal.
+    assert.doesNotMatch(latency?.error ?? '', /no data|query failed|stale/);
+    const seen = (latency?.values ?? []).filter(Number.isFinite);
+    assert.ok(Math.max(...seen) >= 0.16, `values: ${seen.join(',')}`);
+    assert.match(byName.get('db/missing')?.error ?? '', /no data/);
+    assert.match(byName.get('db/broken')?.error ?? '', /query failed: PrometheusQueryError/);
+    assert.deepEqual(snapshot.redGuards, ['db']);
+    assert.deepEqual(snapshot.firingAlerts, ['db']);
+  });
+
+  it('stays under 256 KiB for a day of 1 s telemetry over many signals', async () => {
+    const telemetry = createTelemetryActivities({ prometheus: prometheus.adapter });
+    const resources = config().resources.map((r) => ({
+      ...r,
+      telemetry: Object.fromEntries(
+        Array.from({ length: 20 }, (_, k) => [`s${k}`, 'foreshock_db_latency_seconds']),
+      ),
+    }));
+    const big = await telemetry.collectTelemetry({ resources, lookbackMs: 86_400_000, stepMs: 1000 });
+    const bytes = Buffer.byteLength(JSON.stringify(big));
+    assert.ok(bytes < 256 * 1024, `${bytes} bytes`);
+    assert.ok(big.signals.every((s) => s.values.length <= 720));
+  });
+
+  it('predicts with the trend stand-in, then with a stored trained model', async () => {
+    const files = {
+      incidents: path.join(dir, 'incidents.jsonl'),
+      outcomes: path.join(dir, 'outcomes.jsonl'),
+    };
+    writeFileSync(files.incidents, `{"resource":"db","at":"${new Date().toISOString()}"}\n`);
+    const modelsDir = path.join(dir, 'models');
+    const predict = createPredictActivities({ modelsDir, historyFiles: files });
+    const trend = await predict.predictFailures({ snapshot, config: config() });
+    assert.equal(trend.model.kind, 'trend');
+    assert.equal(trend.scenarios.length, 3);
+    assert.equal(trend.scenarios[0]?.resource, 'db', 'the rising, alerting, higher-impact db ranks first');
+    assert.match(trend.scenarios[0]?.why.text ?? '', /latency_p99/);
+    for (const s of trend.scenarios) assert.ok(s.probability >= 0 && s.probability <= 1);
+
+    const ramp = Array.from({ length: 150 }, (_, i) => 0.05 + 0.001 * (i % 50));
+    saveModel(
+      modelsDir,
+      trainSignalModel({
+        resourceType: 'database',
+        signal: 'latency_p99',
+        series: [ramp],
+        stepMs: 1000,
+        fromMs: 0,
+        toMs: 1,
+        iterations: 5,
+        maxSequences: 20,
+      }),
+    );
+    const trained = await predict.predictFailures({ snapshot, config: config() });
+    assert.ok(trained.model.kind === 'lstm' || trained.model.kind === 'gru');
+    assert.equal(trained.model.version, 'database/latency_p99/v1');
+    assert.match(trained.scenarios.find((s) => s.resource === 'db')?.why.text ?? '', /(lstm|gru) v1/);
+  });
+});

@@ -1,0 +1,184 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { brainRun, compileForecaster, trainNet } from '../../../src/predict/forecaster';
+import { robustScale, fillGaps, downsample } from '../../../src/predict/features';
+import { calibrate, crossingProbability, fitCalibration, brier } from '../../../src/predict/probability';
+import { buildScenarios, scaleParams, severityOf, type ScenarioConfig } from '../../../src/predict/scenarios';
+import { parseIncidents, parseOutcomes, summarizeHistory } from '../../../src/predict/history';
+import { loadLatestModel, saveModel } from '../../../src/predict/model-store';
+import { trainSignalModel } from '../../../src/predict/training';
+import { firstRise } from '../../../src/predict/eval/detector';
+import { configSchema } from '../../../src/config/schema';
+
+function sine(n: number, phase = 0): number[] {
+  return Array.from({ length: n }, (_, i) => Math.sin((i + phase) / 4));
+}
+
+describe('forecaster', () => {
+  for (const kind of ['lstm', 'gru'] as const) {
+    it(`compiled ${kind} forward pass equals brain.js run`, () => {
+      const trained = trainNet({ kind, sequences: [sine(20), sine(20, 3), sine(20, 7)], iterations: 5 });
+      const compiled = compileForecaster(trained.net);
+      for (const phase of [0, 5, 11]) {
+        const seq = sine(15, phase);
+        assert.ok(Math.abs(compiled.next(seq) - brainRun(trained.net, seq)) < 1e-5);
+      }
+      assert.equal(compiled.forecast(sine(10), 4).length, 4);
+    });
+  }
+});
+
+describe('features', () => {
+  it('robust scale ignores outliers and never collapses', () => {
+    const s = robustScale([1, 2, 3, 4, 1000]);
+    assert.equal(s.center, 3);
+    assert.equal(s.scale, 2);
+    assert.ok(robustScale([5, 5, 5]).scale > 0);
+  });
+  it('fills gaps forward and downsamples', () => {
+    assert.deepEqual(fillGaps([NaN, 1, NaN, 3])?.values, [1, 1, 1, 3]);
+    assert.equal(fillGaps([NaN, NaN]), undefined);
+    assert.equal(
+      downsample(
+        Array.from({ length: 1000 }, () => 1),
+        100,
+      ).values.length,
+      100,
+    );
+  });
+});
+
+describe('probability', () => {
+  it('crossing probability grows as the forecast nears the threshold', () => {
+    const far = crossingProbability([0, 0, 0], 1, 5);
+    const near = crossingProbability([3, 4, 4.5], 1, 5);
+    assert.ok(far < 0.01 && near > 0.3 && near < 1, `${far} ${near}`);
+  });
+  it('isotonic calibration maps raw scores to observed frequencies', () => {
+    const pairs = Array.from({ length: 400 }, (_, i) => {
+      const p = (i % 100) / 100;
+      // Truth: the event happens with probability p/2 (raw scores are overconfident by 2x).
+      return { p, outcome: (i * 7919) % 100 < p * 50 };
+    });
+    const cal = fitCalibration(pairs);
+    const after = pairs.map(({ p, outcome }) => ({ p: calibrate(p, cal), outcome }));
+    assert.ok(brier(after) < brier(pairs), 'calibration lowers the Brier score');
+    assert.ok(Math.abs(calibrate(0.8, cal) - 0.4) < 0.15, `calibrated 0.8 → ${calibrate(0.8, cal)}`);
+  });
+});
+
+describe('NAB detector helpers', () => {
+  it('first-rise keeps one alarm per episode', () => {
+    const out = firstRise(Float64Array.from([0.1, 0.9, 0.8, 0.95, 0.2, 0.1, 0.1, 0.1, 0.9]), 3);
+    assert.deepEqual([...out], [0.1, 0.9, 0, 0.95, 0, 0, 0, 0, 0.9]);
+  });
+});
+
+const config: ScenarioConfig = configSchema.parse({
+  prometheus: { url: 'http://127.0.0.1:9' },
+  resources: [
+    {
+      name: 'db',
+      type: 'database',
+      impact: 8,
+      proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+      thresholds: { latency_p99: 0.3 },
+    },
+    { name: 'web', type: 'web', impact: 1, proxy: { listen: '127.0.0.1:3', upstream: '127.0.0.1:4' } },
+  ],
+  failure_injection_profile: { injection_frequency: '1h' },
+  resource_failure_modes: [
+    {
+      resource_type: 'database',
+      failure_modes: ['network_latency', 'blackhole'],
+      injection_parameters: { network_latency: { latency: '200ms', duration: '1m' } },
+    },
+    { resource_type: 'web', failure_modes: ['network_latency'] },
+  ],
+});
+
+describe('scenarios', () => {
+  it('ranks by probability x impact, explains why, scales parameters within bounds', () => {
+    const history = summarizeHistory(
+      parseIncidents('{"resource":"db","at":"2026-11-20T00:00:00Z"}\nnot json\n', 'i').items,
+      parseOutcomes(
+        '{"resource":"db","resourceType":"database","mode":"network_latency","startedAt":1,"endedAt":2,"breached":true,"breaches":2,"rollbackPath":"immediate","dryRun":false}',
+      ).items,
+      Date.parse('2026-11-26T00:00:00Z'),
+    );
+    const scenarios = buildScenarios({
+      config,
+      signals: [
+        { resource: 'db', signal: 'latency_p99', probability: 0.7, text: 'latency_p99 0.2 → 0.35' },
+        { resource: 'web', signal: 'latency_p99', probability: 0.7, text: 'latency_p99 0.1 → 0.2' },
+      ],
+      history,
+      firingAlerts: [],
+      redGuards: [],
+      horizonMs: 600_000,
+    });
+    assert.equal(scenarios.length, 3);
+    assert.equal(scenarios[0]?.id, 'db:network_latency');
+    assert.ok((scenarios[0]?.probability ?? 0) > 0.7, 'a known weak spot raises the chance');
+    assert.equal(scenarios[0]?.severity, 'high');
+    assert.equal(scenarios[0]?.params.latency, 300, 'high severity scales 200ms by 1.5');
+    assert.match(scenarios[0]?.why.text ?? '', /breached a guard 1 of 1/);
+    for (let i = 1; i < scenarios.length; i++)
+      assert.ok((scenarios[i - 1]?.score ?? 0) >= (scenarios[i]?.score ?? 0));
+    assert.equal(severityOf(0.1), 'low');
+    assert.equal(scaleParams('cpu_throttle', { percent: 2, duration: 1000 }, 'high').percent, 1);
+  });
+});
+
+describe('training and model store', () => {
+  it('trains LSTM and GRU, keeps the better, stores versions', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-models-'));
+    try {
+      const record = trainSignalModel({
+        resourceType: 'database',
+        signal: 'latency_p99',
+        series: [sine(120), sine(120, 2)],
+        stepMs: 15_000,
+        fromMs: 0,
+        toMs: 1,
+        iterations: 5,
+        maxSequences: 20,
+      });
+      const maes = record.evaluation.candidates.map((c) => c.mae);
+      assert.equal(record.evaluation.mae, Math.min(...maes));
+      assert.equal(saveModel(dir, record).version, 1);
+      assert.equal(saveModel(dir, record).version, 2);
+      assert.equal(loadLatestModel(dir, 'database', 'latency_p99')?.version, 2);
+      assert.equal(loadLatestModel(dir, 'database', 'cpu'), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('training off the main thread', () => {
+  it('trainInWorker returns a model while the event loop stays free', async () => {
+    const { trainInWorker } = await import('../../../src/predict/train-worker');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      const record = await trainInWorker({
+        resourceType: 'a',
+        signal: 'b',
+        series: [sine(120)],
+        stepMs: 1000,
+        fromMs: 0,
+        toMs: 1,
+        iterations: 5,
+        maxSequences: 20,
+      });
+      assert.ok(record.kind === 'lstm' || record.kind === 'gru');
+      assert.ok(ticks > 0, 'timers ran during training');
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});
