@@ -488,6 +488,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     for (const proxy of proxies.values()) await proxy.stop();
     journal.compact();
     journal.close();
+    for (const controller of ['cpu', 'freezer', 'memory'] as const) cgroups?.removeParentIfEmpty(controller);
   };
   let core: InjectionAgent;
   try {
