@@ -105,11 +105,11 @@ const textEdit = fc.record({
 });
 
 const document = fc.oneof(
-  // structural mutations, written back as YAML
-  fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mutations) => {
+  // structural mutations, written back as block YAML or as JSON (also YAML, and cheaper to write)
+  fc.tuple(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean()).map(([mutations, asJson]) => {
     let tree = structuredClone(EXAMPLE_TREE);
     for (const m of mutations) tree = applyMutation(tree, m);
-    return stringify(tree, { lineWidth: 0 });
+    return asJson ? (JSON.stringify(tree, null, 2) ?? 'null') : stringify(tree, { lineWidth: 0 });
   }),
   // raw text corruption of the commented original
   fc.array(textEdit, { minLength: 1, maxLength: 3 }).map((edits) => {
