@@ -2,7 +2,7 @@
 // config; the ones it rejects come back at their YAML position with Prometheus' message.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -53,6 +53,12 @@ describe('validate --check-prometheus (real Prometheus)', () => {
       ['10:16 resources[0].telemetry.latency', '15:15 resources[0].guards[1].expr'],
     );
     for (const error of errors) assert.match(error.message, /^Prometheus rejects this PromQL: .*parse error/);
+  });
+
+  it('every expression of the example config is accepted', async () => {
+    const example = readFileSync(path.join(__dirname, '..', '..', '..', 'config', 'foreshock.yaml'), 'utf8');
+    const loaded = parseConfigText(example, 'config/foreshock.yaml', { env: {} });
+    assert.deepEqual(await checkPromQL(loaded, prometheus.adapter), []);
   });
 
   it('an unreachable Prometheus is one error at prometheus.url', async () => {
