@@ -4,4 +4,5 @@
  */
 export { injectionWorkflow } from './injection';
 export { chaosCycle } from './cycle';
+export { forecasterTraining } from './training';
 export * from './messages';

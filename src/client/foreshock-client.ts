@@ -1,0 +1,212 @@
+/**
+ * ForeshockClient: what a pipeline needs — run a cycle, inject one scenario and wait for
+ * its outcome, abort, status, halt everything, resume. Typed results, named errors.
+ */
+import {
+  ApplicationFailure,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { FaultState } from '../inject/api';
+import type { AgentClient } from '../inject/client';
+import type { ForeshockConfig } from '../config/schema';
+import type { FailureScenario } from '../predict/types';
+import { abortUpdate, statusQuery, WORKFLOW_TYPES } from '../workflows/messages';
+import { injectionInputFor } from '../workflows/selection';
+import { searchAttributeKeys } from '../workflows/search-attributes';
+import {
+  FAILURE_TYPES,
+  type AbortAck,
+  type InjectionInput,
+  type InjectionOutcome,
+  type InjectionStatus,
+} from '../workflows/types';
+import type { CycleSummary } from '../workflows/cycle-types';
+import type { injectionWorkflow } from '../workflows/injection';
+import type { chaosCycle } from '../workflows/cycle';
+import { HaltIncompleteError, InjectionRejectedError, WorkflowRunError } from './errors';
+import { cycleConfigOf, listForeshockSchedules } from './schedules';
+
+export interface ForeshockClientOptions {
+  client: Client;
+  taskQueue: string;
+  /** The agent, for halt's check that every fault is gone. */
+  agent?: AgentClient;
+  /** The config scenarios and cycles are resolved against. */
+  config?: ForeshockConfig;
+}
+
+export interface HaltReport {
+  pausedSchedules: string[];
+  cancelledWorkflows: string[];
+  /** Faults halt removed itself because their workflow had not yet done so. */
+  revertedDirectly: string[];
+  /** Milliseconds from the halt call until the agent held no foreshock fault. */
+  faultsGoneAfterMs?: number;
+}
+
+const REJECTION_TYPES: string[] = Object.values(FAILURE_TYPES);
+const RUNNING_INJECTIONS = `WorkflowType IN ('${WORKFLOW_TYPES.injection}', '${WORKFLOW_TYPES.cycle}') AND ExecutionStatus = 'Running'`;
+
+export class ForeshockClient {
+  readonly client: Client;
+  readonly taskQueue: string;
+  private readonly agent?: AgentClient;
+  private readonly config?: ForeshockConfig;
+
+  constructor(options: ForeshockClientOptions) {
+    this.client = options.client;
+    this.taskQueue = options.taskQueue;
+    this.agent = options.agent;
+    this.config = options.config;
+  }
+
+  /** Runs one chaos cycle and waits for its summary. */
+  async runCycle(options: { dryRun?: boolean; workflowId?: string } = {}): Promise<CycleSummary> {
+    const config = this.requireConfig('runCycle');
+    const workflowId = options.workflowId ?? `foreshock-cycle-manual-${Date.now()}`;
+    const handle = await this.client.workflow.start<typeof chaosCycle>(WORKFLOW_TYPES.cycle, {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [
+        {
+          config: cycleConfigOf(config),
+          ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+        },
+      ],
+    });
+    return this.resultOf(handle);
+  }
+
+  /** Starts an injection (a predicted scenario, resolved against the config, or a full input). */
+  async startInjection(
+    scenario: FailureScenario | InjectionInput,
+    options: { workflowId?: string; dryRun?: boolean } = {},
+  ): Promise<WorkflowHandle<typeof injectionWorkflow>> {
+    const input = isScenario(scenario)
+      ? injectionInputFor(scenario, this.requireConfig('inject(scenario)'), { dryRun: options.dryRun })
+      : { ...scenario, ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}) };
+    return this.client.workflow.start<typeof injectionWorkflow>(WORKFLOW_TYPES.injection, {
+      taskQueue: this.taskQueue,
+      workflowId: options.workflowId ?? `foreshock-inject-${input.resource}-${input.mode}-${Date.now()}`,
+      args: [input],
+      typedSearchAttributes: [
+        { key: searchAttributeKeys.resource, value: input.resource },
+        { key: searchAttributeKeys.mode, value: input.mode },
+        { key: searchAttributeKeys.severity, value: input.severity ?? 'medium' },
+        { key: searchAttributeKeys.outcome, value: 'running' },
+      ],
+      ...(input.why ? { memo: { why: input.why.text, probability: input.why.probability } } : {}),
+    });
+  }
+
+  /** Injects and waits for the outcome (the fault is gone when this resolves). */
+  async inject(
+    scenario: FailureScenario | InjectionInput,
+    options: { workflowId?: string; dryRun?: boolean } = {},
+  ): Promise<InjectionOutcome> {
+    return this.resultOf(await this.startInjection(scenario, options));
+  }
+
+  async abort(workflowId: string, reason = 'aborted by ForeshockClient'): Promise<AbortAck> {
+    return this.client.workflow.getHandle(workflowId).executeUpdate(abortUpdate, { args: [{ reason }] });
+  }
+
+  async status(workflowId: string): Promise<InjectionStatus> {
+    return this.client.workflow.getHandle(workflowId).query(statusQuery);
+  }
+
+  /**
+   * Pauses every foreshock schedule and cancels every running cycle and injection (each
+   * rolls back), then checks at the agent that no foreshock fault is left — removing any
+   * straggler itself shortly before the deadline. Throws HaltIncompleteError when the agent
+   * still holds a fault at the deadline.
+   */
+  async halt(options: { reason?: string; timeoutMs?: number } = {}): Promise<HaltReport> {
+    const startedAt = Date.now();
+    const timeoutMs = options.timeoutMs ?? 2000;
+    const note = `halted: ${options.reason ?? 'foreshock halt'}`;
+    const pausedSchedules = await listForeshockSchedules(this.client);
+    await Promise.all(pausedSchedules.map((id) => this.client.schedule.getHandle(id).pause(note)));
+    const cancelledWorkflows: string[] = [];
+    for await (const execution of this.client.workflow.list({ query: RUNNING_INJECTIONS })) {
+      cancelledWorkflows.push(execution.workflowId);
+    }
+    await Promise.all(
+      cancelledWorkflows.map((id) =>
+        this.client.workflow
+          .getHandle(id)
+          .cancel()
+          .catch(() => undefined),
+      ),
+    );
+    const report: HaltReport = { pausedSchedules, cancelledWorkflows, revertedDirectly: [] };
+    if (!this.agent) return report;
+    const deadline = startedAt + timeoutMs;
+    let remaining: FaultState[] = [];
+    for (;;) {
+      remaining = (await this.agent.list()).filter(
+        (f) => f.phase === 'applied' && f.faultId.startsWith('fs-'),
+      );
+      if (remaining.length === 0) {
+        report.faultsGoneAfterMs = Date.now() - startedAt;
+        return report;
+      }
+      if (Date.now() >= deadline) break;
+      // The workflows remove their faults; halt only steps in for one that is late.
+      if (Date.now() >= deadline - Math.min(600, timeoutMs / 3)) {
+        for (const fault of remaining) {
+          await this.agent.revert(fault.faultId).catch(() => undefined);
+          report.revertedDirectly.push(fault.faultId);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new HaltIncompleteError(
+      `halt: the agent still holds ${remaining.length} fault(s) after ${timeoutMs}ms: ${remaining.map((f) => f.faultId).join(', ')}`,
+      remaining,
+    );
+  }
+
+  /** Undoes halt's pause of the foreshock schedules. */
+  async resume(reason = 'resumed by foreshock'): Promise<{ resumedSchedules: string[] }> {
+    const ids = await listForeshockSchedules(this.client);
+    await Promise.all(ids.map((id) => this.client.schedule.getHandle(id).unpause(reason)));
+    return { resumedSchedules: ids };
+  }
+
+  private requireConfig(what: string): ForeshockConfig {
+    if (!this.config) throw new Error(`ForeshockClient.${what} needs the config (options.config)`);
+    return this.config;
+  }
+
+  private async resultOf<T>(handle: WorkflowHandle): Promise<T> {
+    try {
+      return (await handle.result()) as T;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+        const failure = err.cause;
+        if (failure.type && REJECTION_TYPES.includes(failure.type)) {
+          const detail = (failure.details?.[0] ?? {}) as { field?: string; allowed?: string };
+          throw new InjectionRejectedError(
+            failure.message,
+            handle.workflowId,
+            failure.type,
+            detail.field,
+            detail.allowed,
+          );
+        }
+      }
+      throw new WorkflowRunError(
+        `workflow ${handle.workflowId} did not complete: ${err instanceof Error ? err.message : String(err)}`,
+        handle.workflowId,
+        { cause: err },
+      );
+    }
+  }
+}
+
+function isScenario(value: FailureScenario | InjectionInput): value is FailureScenario {
+  return 'score' in value && 'rollback' in value;
+}
