@@ -2,7 +2,7 @@
 // yields a config, or a ConfigValidationError whose every problem has a real position.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
@@ -154,12 +154,20 @@ describe('config loader property', () => {
     assert.ok(invalid > RUNS / 5, `invalid mutants: ${invalid}`);
   });
 
-  it('the example itself loads without errors or warnings', () => {
+  it('the example configs load: no errors, no warnings where their variables are set', () => {
     const loaded = parseConfigText(EXAMPLE_TEXT, EXAMPLE_FILE, { env: {} });
     assert.deepEqual(loaded.warnings, []);
     assert.deepEqual(
       loaded.config.resources.map((r) => r.name),
       ['web', 'api', 'orders-db'],
     );
+    const examplesDir = path.join(path.dirname(EXAMPLE_FILE), 'examples');
+    const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(examples.length >= 2);
+    for (const name of examples) {
+      const file = path.join(examplesDir, name);
+      const env = { TEMPORAL_CLOUD_API_KEY: 'set' };
+      assert.deepEqual(parseConfigText(readFileSync(file, 'utf8'), file, { env }).warnings, [], name);
+    }
   });
 });
