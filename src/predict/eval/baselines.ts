@@ -3,7 +3,8 @@
  * returns a score in [0, 1] per row using only the rows before it (and the row itself).
  */
 
-export type Detector = (values: readonly number[]) => Float64Array;
+/** Scores per row; `timestamps` (Unix ms, file order) when the detector wants them. */
+export type Detector = (values: readonly number[], timestamps?: readonly number[]) => Float64Array;
 
 /** Never fires. */
 export const nullDetector: Detector = (values) => new Float64Array(values.length);

@@ -2,16 +2,16 @@
  * foreshock's streaming anomaly detector for the NAB harness. Walk-forward: row i sees rows ≤ i
  * only; nothing is fitted on the future, nothing on other files.
  *
- *   value ─▶ one-step forecast (Holt) ─▶ error / seen range ─▶ short mean ─┐
- *                                                                          ├─▶ likelihood ─▶ first-rise filter
- *   value ─▶ outside the range seen so far (by a margin)? ─────────────────┘
+ *   value ─▶ Holt one-step forecast ─▶ |error| / seen range ─▶ short mean ─▶ z vs its own trailing window ─┐
+ *   value ─▶ same time one day earlier ─▶ |difference| / seen range ─▶ short mean ─▶ z (same way) ────────┤ max ─▶ P ─▶ first-rise
+ *   value ─▶ beyond the range seen so far (by a margin)? ─▶ large z growing with the excess ───────────────┘
  *
- * `anomaly_score(t)` is the probability that the short-run forecast error at t is NOT drawn
- * from the error distribution of the series' recent past: with z = (short mean − long mean) /
- * long std over a trailing window, P = 1 − P(C > z) for a standard Cauchy C (errors of real
- * series are heavy-tailed; a Gaussian would call every large error "1.0" and lose the order
- * between them). A value beyond the range seen so far gets a large z that grows with the excess. The score is reported only when it is a new maximum
- * over the last `quietRows` rows, so one episode gives one alarm rather than a burst.
+ * `anomaly_score(t)` is the probability that the recent forecast error at t is NOT drawn from
+ * the series' own recent error distribution: P = P(C ≤ z) for a standard Cauchy C, where z is
+ * the short-run mean error's distance from the trailing mean in trailing standard deviations
+ * (errors of real series are heavy-tailed; a Gaussian would call every large error "1.0" and
+ * lose the order between them). The score is reported only when it is a new maximum over the
+ * last `quietRows` rows, so one episode gives one alarm rather than a burst (0 otherwise).
  */
 import type { Detector } from './baselines';
 
@@ -38,25 +38,32 @@ export interface ForeshockDetectorOptions {
   outOfRangeZ: number;
   /** An alarm is reported only if it beats every score of the last this-many rows. */
   quietRows: number;
-  /** Optional extra per-row error (e.g. an LSTM's one-step error), already scaled; combined by max. */
-  extraError?: (values: readonly number[]) => Float64Array;
+  /** Weight of the seasonal stream (error against the same time one period earlier; 0 = off). */
+  seasonalWeight: number;
+  /** How the seasonal z joins the forecast-error z: the larger one, or their (positive) sum. */
+  combineSeasonal: 'max' | 'sum';
+  /** The season, ms (a day); turned into rows from the median step of the rows seen so far. */
+  seasonMs: number;
 }
 
 export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
   alpha: 0.05,
   beta: 0.05,
-  shortRows: [5],
+  shortRows: [10],
   levelWeight: 0,
-  longRows: 300,
+  longRows: 600,
   learnRows: 150,
   rangeMargin: 0.01,
   outOfRangeZ: 20,
   quietRows: 100,
+  seasonalWeight: 1,
+  combineSeasonal: 'max',
+  seasonMs: 86_400_000,
 };
 
 export function foreshockDetector(overrides: Partial<ForeshockDetectorOptions> = {}): Detector {
   const o = { ...DEFAULT_DETECTOR_OPTIONS, ...overrides };
-  return (values) => likelihoodScores(values, o);
+  return (values, timestamps) => firstRise(rawLikelihood(values, o, timestamps), o.quietRows);
 }
 
 /** The unfiltered likelihood per row (before the first-rise filter). */
@@ -90,10 +97,29 @@ class RollingStats {
   }
 }
 
-export function rawLikelihood(values: readonly number[], o: ForeshockDetectorOptions): Float64Array {
+/** Rows per season from the median step of the first rows (only rows already seen are used). */
+function seasonRows(timestamps: readonly number[] | undefined, seen: number, seasonMs: number): number {
+  if (!timestamps || seen < 20) return 0;
+  const steps: number[] = [];
+  for (let i = 1; i < Math.min(seen, 200); i++) {
+    const d = (timestamps[i] ?? 0) - (timestamps[i - 1] ?? 0);
+    if (d > 0) steps.push(d);
+  }
+  steps.sort((a, b) => a - b);
+  const median = steps[Math.floor(steps.length / 2)];
+  return median ? Math.round(seasonMs / median) : 0;
+}
+
+export function rawLikelihood(
+  values: readonly number[],
+  o: ForeshockDetectorOptions,
+  timestamps?: readonly number[],
+): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
-  const extra = o.extraError?.(values);
+  const period = o.seasonalWeight > 0 ? seasonRows(timestamps, Math.min(o.learnRows, n), o.seasonMs) : 0;
+  const seasonalShort = new RollingStats(o.shortRows[0] ?? 5);
+  const seasonalHistory = new RollingStats(o.longRows);
   let lo = Infinity;
   let hi = -Infinity;
   let level = values[0] ?? 0;
@@ -107,8 +133,6 @@ export function rawLikelihood(values: readonly number[], o: ForeshockDetectorOpt
     const forecast = level + trend;
     const scale = range > 0 ? range : Math.abs(v) || 1;
     let error = i === 0 ? 0 : Math.min(1, Math.abs(v - forecast) / scale);
-    const e2 = extra?.[i];
-    if (e2 !== undefined && Number.isFinite(e2)) error = Math.max(error, e2);
 
     let z = -Infinity;
     const ready = i >= o.learnRows;
@@ -118,6 +142,17 @@ export function rawLikelihood(values: readonly number[], o: ForeshockDetectorOpt
       if (ready) z = Math.max(z, (short.mean - history.mean) / Math.max(history.std, 1e-4));
       history.push(short.mean);
     });
+    if (period > 0 && i >= period) {
+      seasonalShort.push(Math.min(1, Math.abs(v - (values[i - period] ?? v)) / scale));
+      if (ready && seasonalHistory.count > 10) {
+        const zs = (seasonalShort.mean - seasonalHistory.mean) / Math.max(seasonalHistory.std, 1e-4);
+        z =
+          o.combineSeasonal === 'sum'
+            ? Math.max(z, 0) + Math.max(o.seasonalWeight * zs, 0)
+            : Math.max(z, o.seasonalWeight * zs);
+      }
+      seasonalHistory.push(seasonalShort.mean);
+    }
     if (ready) {
       if (o.levelWeight > 0) {
         const levelZ = Math.abs(v - valueHistory.mean) / Math.max(valueHistory.std, 1e-9 * scale, 1e-12);
@@ -138,11 +173,6 @@ export function rawLikelihood(values: readonly number[], o: ForeshockDetectorOpt
     trend = o.beta * (level - prevLevel) + (1 - o.beta) * trend;
   }
   return out;
-}
-
-function likelihoodScores(values: readonly number[], o: ForeshockDetectorOptions): Float64Array {
-  const raw = rawLikelihood(values, o);
-  return firstRise(raw, o.quietRows);
 }
 
 /** Keep a score only where it beats every score of the previous `quietRows` rows; else 0. */

@@ -142,7 +142,7 @@ export function evaluateDetector(
   threshold: 'auto' | number,
 ): { result: DetectorResult; scores: Float64Array[] } {
   const started = performance.now();
-  const scores = files.map((f) => detector(f.values));
+  const scores = files.map((f) => detector(f.values, f.timestamps));
   const seconds = (performance.now() - started) / 1000;
   const scored: ScoredFile[] = files.map((f, k) => ({
     weights: fileWeights(f.values.length, f.windows),
