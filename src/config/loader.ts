@@ -37,7 +37,6 @@ import {
   configViewOf,
   closestName,
   unknownModeMessage,
-  type SemanticIssue,
 } from './semantic';
 import { applyTemporalEnv } from './temporal-env';
 import type { PrometheusAdapter } from '../prometheus/adapter';
@@ -86,20 +85,14 @@ export function parseConfigText(text: string, fileName: string, opts: LoadOption
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locator = new NodeLocator(doc, lineCounter);
-  const at = (
-    issuePath: ConfigPath,
-    message: string,
-    severity: ConfigSeverity,
-    extra: Partial<ConfigError> = {},
-  ) =>
-    ({
-      file: fileName,
-      ...locator.locate(issuePath),
-      path: formatPath(issuePath),
-      message,
-      severity,
-      ...extra,
-    }) satisfies ConfigError;
+  const positioned = (issue: PathIssue): ConfigError => ({
+    file: fileName,
+    ...locator.locate(issue.path, issue.atKey),
+    path: formatPath(issue.path),
+    message: issue.message,
+    ...(issue.expected === undefined ? {} : { expected: issue.expected }),
+    severity: issue.severity ?? 'error',
+  });
 
   if (doc.errors.length > 0) {
     throw new ConfigValidationError(
@@ -134,37 +127,15 @@ export function parseConfigText(text: string, fileName: string, opts: LoadOption
     fileExists: opts.fileExists ?? ((f) => existsSync(path.resolve(f))),
   }).filter((issue) => !schemaPaths.some((p) => startsWith(issue.path, p)));
 
-  const errors: ConfigError[] = [
-    ...schemaErrors.map((e) =>
-      at(e.path, e.message, 'error', {
-        expected: e.expected,
-        ...(e.atKey ? locator.locate(e.path, true) : {}),
-      }),
-    ),
-    ...semantic.filter((i) => i.severity === 'error').map((i) => positioned(i)),
-  ];
-  const warnings = semantic.filter((i) => i.severity === 'warning').map((i) => positioned(i));
-  function positioned(issue: SemanticIssue): ConfigError {
-    return {
-      ...at(
-        issue.path,
-        issue.message,
-        issue.severity,
-        issue.expected === undefined ? {} : { expected: issue.expected },
-      ),
-      ...locator.locate(issue.path, issue.atKey),
-    };
-  }
+  const errors = [...schemaErrors, ...semantic.filter((i) => i.severity === 'error')].map(positioned);
+  const warnings = semantic.filter((i) => i.severity === 'warning').map(positioned);
 
   let config: ForeshockConfig | undefined;
   if (result.success && errors.length === 0) {
     try {
       config = { ...result.data, temporal: applyTemporalEnv(result.data.temporal, env) };
     } catch (err) {
-      errors.push({
-        ...at(['temporal'], (err as Error).message, 'error'),
-        ...locator.locate(['temporal'], true),
-      });
+      errors.push(positioned({ path: ['temporal'], atKey: true, message: (err as Error).message }));
     }
   }
   if (!config || errors.length > 0) throw new ConfigValidationError(errors, warnings);
@@ -186,7 +157,7 @@ export async function checkPromQL(
   return issues
     .map((issue) => ({
       file: loaded.file,
-      ...loaded.locate(issue.path),
+      ...loaded.locate(issue.path, issue.atKey),
       path: formatPath(issue.path),
       message: issue.message,
       severity: issue.severity,
@@ -257,11 +228,15 @@ function keyText(key: unknown): string | undefined {
   return String(key as string);
 }
 
-interface DescribedIssue {
+/** A problem at a config path, before it is given a file position. */
+interface PathIssue {
   path: ConfigPath;
   message: string;
   expected?: string;
+  /** Point at the map key rather than its value (unknown keys). */
   atKey?: boolean;
+  /** @default 'error' */
+  severity?: ConfigSeverity;
 }
 
 function valueAt(raw: unknown, issuePath: ConfigPath): unknown {
@@ -291,7 +266,7 @@ function isInjectionParametersPath(issuePath: ConfigPath): boolean {
 }
 
 /** Turns one zod issue into messages a user can act on; an unknown-keys issue becomes one per key. */
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): DescribedIssue[] {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): PathIssue[] {
   const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const value = valueAt(raw, issuePath);
   switch (issue.code) {
