@@ -1,0 +1,239 @@
+/**
+ * `npm run -s bench -- proxy [--peer-toxiproxy PATH] [--seconds N]`
+ *
+ * The same loopback echo workload, in the same run, three ways:
+ *
+ *   client ──────────────────────────▶ echo server          (direct)
+ *   client ──▶ foreshock TcpProxy ───▶ echo server          (foreshock, no toxic active)
+ *   client ──▶ toxiproxy ────────────▶ echo server          (with --peer-toxiproxy)
+ *
+ * Latency: 8 connections doing 64-byte request/response round-trips (p50, p99, rps).
+ * Throughput: 4 connections streaming 64 KiB writes that the server echoes (MB/s), every
+ * byte checked (bytes_lost counts what did not come back, or came back different).
+ * The echo server and each proxy run in their own process; the client runs here.
+ * Prints one JSON object as its last line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import readline from 'node:readline';
+import { TcpProxy } from '../src/inject/proxy/tcp-proxy';
+import { freePort, waitForPort } from '../src/testing/ports';
+
+const LATENCY_CONNECTIONS = 8;
+const MESSAGE_BYTES = 64;
+const STREAM_CONNECTIONS = 4;
+const STREAM_CHUNK = 64 * 1024;
+
+interface Result {
+  p50_us: number;
+  p99_us: number;
+  rps: number;
+  mb_per_s: number;
+  bytes_lost: number;
+}
+
+async function serveEcho(): Promise<void> {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.pipe(socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  console.log(JSON.stringify({ port: (server.address() as net.AddressInfo).port }));
+}
+
+async function serveForeshock(listenPort: number, upstreamPort: number): Promise<void> {
+  await TcpProxy.start({
+    name: 'bench',
+    listen: { host: '127.0.0.1', port: listenPort },
+    upstream: { host: '127.0.0.1', port: upstreamPort },
+  });
+  console.log(JSON.stringify({ port: listenPort }));
+}
+
+function childLine(child: ChildProcess): Promise<{ port: number }> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`helper exited with ${code}`)));
+    readline
+      .createInterface({ input: child.stdout! })
+      .once('line', (line) => resolve(JSON.parse(line) as { port: number }));
+  });
+}
+
+function helper(...args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', __filename, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+async function latencyRun(port: number, seconds: number): Promise<{ samples: number[]; rps: number }> {
+  const samples: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  const message = Buffer.alloc(MESSAGE_BYTES, 7);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: LATENCY_CONNECTIONS }, async () => {
+      const socket = await connect(port);
+      let received = 0;
+      let done: (() => void) | undefined;
+      socket.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received >= MESSAGE_BYTES) {
+          received -= MESSAGE_BYTES;
+          done?.();
+        }
+      });
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await new Promise<void>((r) => {
+          done = r;
+          socket.write(message);
+        });
+        samples.push((performance.now() - t0) * 1000);
+      }
+      socket.destroy();
+    }),
+  );
+  return { samples, rps: samples.length / ((performance.now() - started) / 1000) };
+}
+
+async function streamRun(port: number, seconds: number): Promise<{ mbPerS: number; bytesLost: number }> {
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: STREAM_CONNECTIONS }, async (_, index) => {
+      const socket = await connect(port);
+      const sentHash = createHash('sha256');
+      const receivedHash = createHash('sha256');
+      let sent = 0;
+      let received = 0;
+      const ended = new Promise<void>((r) => socket.once('end', () => r()));
+      socket.on('data', (d: Buffer) => {
+        received += d.length;
+        receivedHash.update(d);
+      });
+      let seq = index;
+      while (performance.now() < deadline) {
+        const chunk = Buffer.alloc(STREAM_CHUNK, seq++ & 0xff);
+        sentHash.update(chunk);
+        sent += chunk.length;
+        if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
+      }
+      socket.end();
+      await ended;
+      socket.destroy();
+      const intact = sentHash.digest('hex') === receivedHash.digest('hex');
+      return { sent, received, lost: intact ? sent - received : Math.max(sent - received, 1) };
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const bytes = results.reduce((sum, r) => sum + r.received, 0);
+  return { mbPerS: bytes / 1e6 / elapsed, bytesLost: results.reduce((sum, r) => sum + r.lost, 0) };
+}
+
+async function measure(port: number, seconds: number): Promise<Result> {
+  const latency = await latencyRun(port, seconds);
+  const sorted = latency.samples.sort((a, b) => a - b);
+  const stream = await streamRun(port, seconds);
+  return {
+    p50_us: Math.round(percentile(sorted, 0.5)),
+    p99_us: Math.round(percentile(sorted, 0.99)),
+    rps: Math.round(latency.rps),
+    mb_per_s: Math.round(stream.mbPerS * 10) / 10,
+    bytes_lost: stream.bytesLost,
+  };
+}
+
+async function startToxiproxy(
+  binary: string,
+  upstreamPort: number,
+): Promise<{ child: ChildProcess; port: number }> {
+  const apiPort = await freePort();
+  const listenPort = await freePort();
+  const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(apiPort)], { stdio: 'ignore' });
+  await waitForPort(apiPort, 10_000);
+  const res = await fetch(`http://127.0.0.1:${apiPort}/proxies`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'bench',
+      listen: `127.0.0.1:${listenPort}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      enabled: true,
+    }),
+  });
+  if (!res.ok) throw new Error(`toxiproxy refused the proxy: ${res.status} ${await res.text()}`);
+  await waitForPort(listenPort, 5000);
+  return { child, port: listenPort };
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--serve-echo') return serveEcho();
+  if (argv[0] === '--serve-foreshock') return serveForeshock(Number(argv[1]), Number(argv[2]));
+  const peerIndex = argv.indexOf('--peer-toxiproxy');
+  const peer = peerIndex >= 0 ? argv[peerIndex + 1] : undefined;
+  const secondsIndex = argv.indexOf('--seconds');
+  const seconds = secondsIndex >= 0 ? Number(argv[secondsIndex + 1]) : 3;
+
+  const children: ChildProcess[] = [];
+  try {
+    const echo = helper('--serve-echo');
+    children.push(echo);
+    const echoPort = (await childLine(echo)).port;
+    const foreshockPort = await freePort();
+    const foreshock = helper('--serve-foreshock', String(foreshockPort), String(echoPort));
+    children.push(foreshock);
+    await childLine(foreshock);
+    let toxiproxyPort: number | undefined;
+    if (peer) {
+      const toxiproxy = await startToxiproxy(peer, echoPort);
+      children.push(toxiproxy.child);
+      toxiproxyPort = toxiproxy.port;
+    }
+
+    // Warm-up, then the measured runs, each target in turn on the same machine state.
+    for (const port of [echoPort, foreshockPort, ...(toxiproxyPort ? [toxiproxyPort] : [])])
+      await measure(port, 0.5);
+    const direct = await measure(echoPort, seconds);
+    const viaForeshock = await measure(foreshockPort, seconds);
+    const viaToxiproxy = toxiproxyPort ? await measure(toxiproxyPort, seconds) : undefined;
+
+    const summary = {
+      bench: 'proxy',
+      workload: `loopback echo: ${LATENCY_CONNECTIONS} conns x ${MESSAGE_BYTES}B round-trips; ${STREAM_CONNECTIONS} conns x ${STREAM_CHUNK / 1024}KiB stream; ${seconds}s each`,
+      direct,
+      foreshock: viaForeshock,
+      ...(viaToxiproxy ? { toxiproxy: viaToxiproxy } : {}),
+      overhead_p50_us: viaForeshock.p50_us - direct.p50_us,
+      overhead_p99_us: viaForeshock.p99_us - direct.p99_us,
+      throughput_ratio: Math.round((viaForeshock.mb_per_s / direct.mb_per_s) * 1000) / 1000,
+      ...(viaToxiproxy
+        ? {
+            toxiproxy_overhead_p50_us: viaToxiproxy.p50_us - direct.p50_us,
+            toxiproxy_overhead_p99_us: viaToxiproxy.p99_us - direct.p99_us,
+            toxiproxy_throughput_ratio: Math.round((viaToxiproxy.mb_per_s / direct.mb_per_s) * 1000) / 1000,
+          }
+        : {}),
+      bytes_lost: viaForeshock.bytes_lost,
+    };
+    console.log(JSON.stringify(summary));
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
