@@ -80,3 +80,5 @@ cat > "$TOOLS/env.json.tmp" <<JSON
 JSON
 mv "$TOOLS/env.json.tmp" "$TOOLS/env.json"
 echo "foreshock tools ready: $(cat "$TOOLS/env.json")" >&2
+# the demo's stack (nginx, PostgreSQL, exporters) and the report test's chromium
+bash "$ROOT/scripts/install-demo-tools.sh"

@@ -75,6 +75,11 @@ export interface DemoStackOptions {
   startApi?: boolean;
   /** More scrape jobs (agent, worker). */
   extraTargets?: ScrapeTarget[];
+  /**
+   * Runs once PostgreSQL is up and before the API and nginx start: the demo starts the agent
+   * here, whose proxies and API supervisor need the database and must be up before nginx.
+   */
+  afterDatabase?: () => Promise<void>;
   /** @default 2s */
   scrapeInterval?: string;
   load?: Omit<LoadOptions, 'target'> | false;
@@ -188,6 +193,7 @@ export class DemoStack {
       runAs,
     });
     log?.info('postgres ready', { port: p.postgres });
+    await this.options.afterDatabase?.();
 
     if (this.options.startApi ?? true) {
       const [cmd, ...args] = apiServiceCommand(p.api, w.apiDatabase ?? `127.0.0.1:${p.postgres}`);

@@ -1,0 +1,399 @@
+/**
+ * `npm run demo`: foreshock against the real demo stack on this machine.
+ *
+ *   embedded Temporal (+ Web UI) ─ worker (all activities, workflows) ─ chaos cycles
+ *   PostgreSQL ─ agent (proxies web/api/orders-db, supervises the API) ─ nginx ─ exporters
+ *   load generator with drift ─ Prometheus scraping everything (stack, agent, worker)
+ *
+ * Bounded mode (`--cycles N`) runs N cycles and prints one JSON object as the last stdout line.
+ * Ctrl-C (or the end) halts: cancels the running cycle (its injection rolls back in a
+ * non-cancellable scope), checks the agent holds no applied fault, writes the report, and
+ * stops every process the demo started, then checks none is left.
+ */
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { connectTemporal, type TemporalTarget } from '../client/connection';
+import { startAgent, type RunningAgent } from '../inject/agent';
+import { AgentClient } from '../inject/client';
+import { PrometheusAdapter } from '../prometheus/adapter';
+import { createTelemetryActivities } from '../activities/telemetry';
+import { createPredictActivities } from '../activities/predict';
+import { createForeshockWorker } from '../worker/worker';
+import { installRuntimeMetrics } from '../worker/runtime-metrics';
+import type { CycleConfig, CycleSummary } from '../workflows/cycle-types';
+import type { PredictionResult } from '../predict/types';
+import { freePort, waitForPort, waitUntil } from '../testing/ports';
+import { PROJECT_ROOT, toolPaths } from '../tools';
+import { isOutcomeRecord, isPredictionResult } from '../report/assemble';
+import { appendJsonl, readJsonl } from '../report/jsonl';
+import { writeReport } from '../report';
+import type { OutcomeRecord } from '../report/types';
+import { loadDemoConfig } from './config';
+import { fileLogger, type ComponentLogger } from './log';
+import { pidAlive } from './processes';
+import { renderProgress, type GuardLight, type ProgressState } from './progress';
+import { allocateDemoPorts, DemoStack, descendantsOf } from './stack';
+
+export interface DemoOptions {
+  /** Bounded mode: run this many cycles, then stop. Omitted → until Ctrl-C. */
+  cycles?: number;
+  /** Live terminal view and the Temporal Web UI. @default true */
+  ui?: boolean;
+  /** Telemetry to gather before the first cycle. @default 20s */
+  warmupMs?: number;
+  /** Where this run's files go. @default .foreshock/demo/run-<time> */
+  runDir?: string;
+  /** Human progress (stderr). */
+  say?: (line: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  stopSignal?: Promise<void>;
+}
+
+export interface DemoSummary {
+  cycles: number;
+  injections: number;
+  rollbacks: number;
+  guard_breaches: number;
+  orphaned_faults: number;
+  report: string;
+  leftover_processes: number;
+  temporal_ui?: string;
+  run_dir: string;
+}
+
+/** Counts from the outcome records: an injection is a fault that was applied; a rollback one that was removed again. */
+export function tally(outcomes: OutcomeRecord[]) {
+  const applied = outcomes.filter(
+    (o) => !o.dryRun && o.rollbackPath !== 'inject_failed' && o.rollbackPath !== 'dry_run',
+  );
+  return {
+    injections: applied.length,
+    rollbacks: applied.filter((o) => o.verified !== false).length,
+    guard_breaches: outcomes.reduce((n, o) => n + o.breaches.length, 0),
+  };
+}
+
+/** Guards of every resource, red when their PromQL returns any sample. */
+async function guardLights(prometheus: PrometheusAdapter, config: CycleConfig): Promise<GuardLight[]> {
+  const lights: GuardLight[] = [];
+  for (const r of config.resources) {
+    for (const g of r.guards) {
+      const red = await prometheus.instantQuery(g.expr).then(
+        (s) => s.length > 0,
+        () => false,
+      );
+      lights.push({ resource: r.name, guard: g.name, red });
+    }
+  }
+  return lights;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+  const ui = options.ui ?? true;
+  const say = options.say ?? ((line: string) => process.stderr.write(line + '\n'));
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = path.resolve(
+    options.runDir ?? path.join(PROJECT_ROOT, '.foreshock', 'demo', `run-${runId}`),
+  );
+  mkdirSync(runDir, { recursive: true });
+  chmodSync(runDir, 0o755);
+  const logger = fileLogger(path.join(runDir, 'demo.log'));
+  const log = logger.child('demo');
+  const events: string[] = [];
+  const event = (text: string, fields: Record<string, unknown> = {}) => {
+    events.push(`${new Date().toISOString().slice(11, 19)} ${text}`);
+    log.info(text, fields);
+    if (!ui) say(text);
+  };
+  say(`foreshock demo: files and JSON logs in ${runDir}`);
+
+  const ports = await allocateDemoPorts();
+  const agentPort = await freePort();
+  const workerMetricsPort = await freePort();
+  const tools = toolPaths();
+  const loaded = loadDemoConfig({
+    ports,
+    agentPort,
+    runDir,
+    temporalUi: ui,
+    apiUnderFiu: tools.fiuRun !== undefined,
+  });
+  const config = loaded.config;
+  const cycleConfig: CycleConfig = {
+    resources: config.resources,
+    resource_failure_modes: config.resource_failure_modes,
+    failure_injection_profile: config.failure_injection_profile,
+    prometheus: config.prometheus,
+  };
+  const predictionsFile = path.join(runDir, 'predictions.jsonl');
+  const outcomesFile = config.history.outcomes;
+  const token = randomBytes(24).toString('base64url');
+
+  let agent: RunningAgent | undefined;
+  let stack: DemoStack | undefined;
+  let target: TemporalTarget | undefined;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let stopRequested = false;
+  void options.stopSignal?.then(() => {
+    stopRequested = true;
+  });
+  const summary: DemoSummary = {
+    cycles: 0,
+    injections: 0,
+    rollbacks: 0,
+    guard_breaches: 0,
+    orphaned_faults: 0,
+    report: path.join(runDir, 'report.html'),
+    leftover_processes: 0,
+    run_dir: runDir,
+  };
+  const startedMs = Date.now();
+  let progressTimer: NodeJS.Timeout | undefined;
+  let currentCycle: WorkflowHandle | undefined;
+
+  try {
+    // 1. the stack, with the agent started between the database and the front end
+    stack = await DemoStack.start({
+      ports,
+      workDir: path.join(runDir, 'stack'),
+      startApi: false,
+      wiring: {
+        nginxUpstream: `127.0.0.1:${ports.apiProxy}`,
+        apiDatabase: `127.0.0.1:${ports.dbProxy}`,
+        frontDoor: `http://127.0.0.1:${ports.webProxy}`,
+      },
+      extraTargets: [
+        { job: 'foreshock-agent', targets: [`127.0.0.1:${agentPort}`] },
+        { job: 'foreshock-worker', targets: [`127.0.0.1:${workerMetricsPort}`] },
+      ],
+      log: logger.child('stack'),
+      afterDatabase: async () => {
+        const agentLog: ComponentLogger = logger.child('agent');
+        agent = await startAgent({
+          config: { resources: config.resources, agent: config.agent },
+          listen: `127.0.0.1:${agentPort}`,
+          token,
+          stateDir: config.agent.stateDir,
+          cgroupPrefix: `foreshock-demo-${process.pid}`,
+          protectedPids: [process.pid],
+          log: (line) => agentLog.info(line),
+        });
+        await waitForPort(ports.api, 60_000);
+        event('agent up: proxies web, api, orders-db; API supervised', { url: agent.url });
+      },
+    });
+    const prometheus = new PrometheusAdapter({ url: config.prometheus.url, timeoutMs: 5000 });
+    const agentClient = new AgentClient({ url: `http://127.0.0.1:${agentPort}`, token, timeoutMs: 4000 });
+    event('stack up: nginx → API → PostgreSQL, exporters, load with drift, Prometheus', {
+      prometheus: config.prometheus.url,
+    });
+
+    // 2. Temporal (embedded dev server), then the worker with every foreshock activity
+    installRuntimeMetrics(`127.0.0.1:${workerMetricsPort}`);
+    target = await connectTemporal(config, { log: (line) => log.info(line) });
+    summary.temporal_ui = target.devServer?.uiUrl;
+    say(`Temporal at ${target.address}${summary.temporal_ui ? `, Web UI at ${summary.temporal_ui}` : ''}`);
+    say(`Prometheus at ${config.prometheus.url}`);
+    const predict = createPredictActivities({
+      modelsDir: path.resolve(config.models.dir),
+      historyFiles: { incidents: config.history.incidents, outcomes: outcomesFile },
+      horizonMs: 5 * 60_000,
+    });
+    worker = await createForeshockWorker({
+      connection: await target.nativeConnection(),
+      namespace: target.namespace,
+      taskQueue: target.taskQueue,
+      identity: `foreshock-demo-${process.pid}`,
+      agent: agentClient,
+      prometheus,
+      outcomesFile,
+      extraActivities: {
+        ...createTelemetryActivities({ prometheus }),
+        // the report reads the predictions back from here
+        async predictFailures(
+          input: Parameters<typeof predict.predictFailures>[0],
+        ): Promise<PredictionResult> {
+          const result = await predict.predictFailures(input);
+          appendJsonl(predictionsFile, result);
+          return result;
+        },
+      },
+    });
+    workerRun = worker.run();
+    event('worker running', { taskQueue: target.taskQueue });
+
+    // 3. live view
+    const state: ProgressState = {
+      nowMs: Date.now(),
+      startedMs,
+      cycle: 0,
+      cycles: options.cycles,
+      phase: 'warming up',
+      temporalUi: summary.temporal_ui,
+      prometheus: config.prometheus.url,
+      topScenarios: [],
+      activeFaults: [],
+      guards: [],
+      injections: 0,
+      rollbacks: 0,
+      breaches: 0,
+      load: { ok: 0, failed: 0 },
+      lastEvents: events,
+    };
+    let refreshing = false;
+    const refresh = async () => {
+      if (refreshing) return;
+      refreshing = true;
+      try {
+        state.nowMs = Date.now();
+        state.load = { ...(stack?.load?.totals ?? { ok: 0, failed: 0 }) };
+        const faults = await agentClient.list().catch(() => []);
+        state.activeFaults = faults.filter((f) => f.phase === 'applied');
+        state.guards = await guardLights(prometheus, cycleConfig);
+        const latest = readJsonl(predictionsFile, isPredictionResult).records.at(-1);
+        if (latest) {
+          state.topScenarios = [...latest.scenarios].sort((a, b) => b.score - a.score).slice(0, 5);
+          state.model = latest.model.kind;
+        }
+        Object.assign(
+          state,
+          (({ injections, rollbacks, guard_breaches }) => ({
+            injections,
+            rollbacks,
+            breaches: guard_breaches,
+          }))(tally(readJsonl(outcomesFile, isOutcomeRecord).records)),
+        );
+        if (currentCycle) {
+          const cycleStatus = await currentCycle
+            .query<{ phase: string }>('cycleStatus')
+            .catch(() => undefined);
+          if (cycleStatus) state.phase = `cycle ${cycleStatus.phase}`;
+        }
+        if (ui && process.stderr.isTTY)
+          process.stderr.write('\x1b[2J\x1b[H' + renderProgress(state, process.stderr.columns || 100) + '\n');
+        else
+          log.info('progress', {
+            phase: state.phase,
+            activeFaults: state.activeFaults.length,
+            guards: state.guards,
+          });
+      } finally {
+        refreshing = false;
+      }
+    };
+    progressTimer = setInterval(() => void refresh().catch(() => undefined), ui ? 1000 : 2000);
+
+    // 4. warm-up: the forecaster needs some telemetry first
+    const warmupMs = options.warmupMs ?? 20_000;
+    await waitUntil(
+      'first telemetry',
+      async () => (await prometheus.instantQuery('loadgen_requests_total')).length > 0,
+      { timeoutMs: 60_000 },
+    );
+    const warmEnd = Date.now() + warmupMs;
+    while (Date.now() < warmEnd && !stopRequested) await new Promise((r) => setTimeout(r, 250));
+
+    // 5. cycles. INTEGRATION POINT: with src/client/schedules.ts landed, the interactive mode
+    // can apply the config's schedule (applySchedules) instead of this loop; bounded mode
+    // keeps starting cycles itself so it knows when the N-th is done.
+    const frequencyMs = 30_000;
+    const client = target.connection;
+    const { Client } = await import('@temporalio/client');
+    const temporal = new Client({ connection: client, namespace: target.namespace });
+    for (let i = 1; options.cycles === undefined || i <= options.cycles; i++) {
+      if (stopRequested) break;
+      state.cycle = i;
+      state.phase = 'cycle starting';
+      const workflowId = `foreshock-demo-cycle-${runId}-${i}`;
+      currentCycle = await temporal.workflow.start('chaosCycle', {
+        taskQueue: target.taskQueue,
+        workflowId,
+        args: [{ config: cycleConfig }],
+      });
+      event(`cycle ${i} started`, { workflowId });
+      const result = currentCycle.result() as Promise<CycleSummary>;
+      const stopped = options.stopSignal?.then(() => 'stop' as const) ?? new Promise<never>(() => undefined);
+      const first = await Promise.race([
+        result.then(
+          () => 'done' as const,
+          () => 'done' as const,
+        ),
+        stopped,
+      ]);
+      if (first === 'stop') {
+        event('halting: cancelling the running cycle (its injection rolls back)');
+        await currentCycle.cancel().catch(() => undefined);
+      }
+      try {
+        const cycleSummary = await result;
+        summary.cycles++;
+        event(
+          `cycle ${i} done: ${cycleSummary.considered} scenarios, ${cycleSummary.injections.length} injected${cycleSummary.injections
+            .map(
+              (inj) =>
+                ` · ${inj.scenario} → ${inj.rollbackPath ?? '?'}${inj.breached ? ' (guard breached)' : ''}`,
+            )
+            .join('')}`,
+          { summary: cycleSummary },
+        );
+      } catch (err) {
+        event(`cycle ${i} ended without a result: ${(err as Error).message}`);
+        if (!stopRequested) summary.cycles++;
+      }
+      currentCycle = undefined;
+      if (options.cycles !== undefined && i >= options.cycles) break;
+      const next = Date.now() + frequencyMs;
+      state.phase = 'waiting for the next cycle';
+      while (Date.now() < next && !stopRequested) await new Promise((r) => setTimeout(r, 250));
+    }
+    state.phase = 'stopping';
+
+    // 6. nothing may stay applied: count what the agent still holds, then revert it anyway
+    const stillApplied = (await agentClient.list()).filter((f) => f.phase === 'applied');
+    summary.orphaned_faults = stillApplied.length;
+    for (const f of stillApplied) {
+      event(`orphaned fault ${f.faultId} (${f.resource}:${f.mode}): reverting`);
+      await agentClient.revert(f.faultId).catch(() => undefined);
+    }
+    Object.assign(summary, tally(readJsonl(outcomesFile, isOutcomeRecord).records));
+
+    // 7. the report, while Prometheus still runs
+    clearInterval(progressTimer);
+    progressTimer = undefined;
+    await writeReport({
+      prometheus,
+      resources: config.resources,
+      outcomesFile,
+      predictionsFile,
+      sinceMs: startedMs,
+      untilMs: Date.now(),
+      title: `foreshock demo · ${new Date(startedMs).toISOString()}`,
+      outFile: summary.report,
+    });
+    event(`report written to ${summary.report}`);
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    // everything we started is a descendant of this process: remember them, stop, verify
+    const started = new Set(descendantsOf([process.pid]));
+    if (currentCycle) await currentCycle.cancel().catch(() => undefined);
+    if (worker) {
+      worker.shutdown();
+      await workerRun?.catch((err: Error) => log.warn('worker ended with an error', { error: err.message }));
+    }
+    await target?.close().catch((err: Error) => log.warn('temporal close failed', { error: err.message }));
+    await agent?.stop().catch((err: Error) => log.warn('agent stop failed', { error: err.message }));
+    const stackLeft = (await stack?.stop().catch(() => [])) ?? [];
+    for (const pid of descendantsOf([process.pid])) started.add(pid);
+    await new Promise((r) => setTimeout(r, 200));
+    const left = [...started].filter((pid) => pidAlive(pid) && descendantsOf([process.pid]).includes(pid));
+    summary.leftover_processes = new Set([...left, ...stackLeft]).size;
+    if (summary.leftover_processes > 0) log.error('processes left running', { pids: left, stackLeft });
+    log.info('demo finished', { ...summary });
+  }
+  if (!existsSync(summary.report)) summary.report = '';
+  return summary;
+}
