@@ -132,7 +132,7 @@ export function rawLikelihood(
     const range = hi - lo;
     const forecast = level + trend;
     const scale = range > 0 ? range : Math.abs(v) || 1;
-    let error = i === 0 ? 0 : Math.min(1, Math.abs(v - forecast) / scale);
+    const error = i === 0 ? 0 : Math.min(1, Math.abs(v - forecast) / scale);
 
     let z = -Infinity;
     const ready = i >= o.learnRows;
