@@ -89,7 +89,8 @@ export function createGuardActivities({ prometheus, agent }: GuardActivityDeps) 
       const state = await agent.renew(faultId, leaseSeconds(leaseMs));
       return state.phase === 'applied';
     } catch (err) {
-      if (err instanceof AgentApiError && err.status === 404) return false;
+      // 404: unknown; 409: no longer applied (expired or reverted). Either way nothing is left to watch.
+      if (err instanceof AgentApiError && (err.status === 404 || err.status === 409)) return false;
       // The lease is several intervals long: one missed renewal is survivable, so keep watching.
       return true;
     }

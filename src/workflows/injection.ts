@@ -9,6 +9,7 @@
  * Deterministic: decisions and durable state only; every side effect is an activity.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -285,7 +286,8 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
       if (rollbackPath === 'cancelled') cancellation = err;
       decide(rollbackPath === 'aborted' ? 'aborted: rolling back' : 'workflow cancelled: rolling back');
     } else {
-      failure = err;
+      // A refusal from the agent surfaces as the workflow's own failure, type and details intact.
+      failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
       rollbackPath = status.injectedAt === undefined ? 'inject_failed' : rollbackPath;
       decide(`failed: ${errorText(err)}`);
     }

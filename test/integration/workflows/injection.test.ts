@@ -1,6 +1,7 @@
 // The injection saga on real servers: a real Temporal dev server (file-backed, so it can be
 // restarted), a real Prometheus scraping a real gauge for guards, workers as child processes
-// that the tests SIGKILL, and an agent holding the fault under a lease.
+// that the tests SIGKILL, and the real agent (startAgent) putting network latency into its
+// in-line proxy in front of a real HTTP server process (with a failover twin).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +16,13 @@ import { waitUntil } from '../../../src/testing/ports';
 import { FORESHOCK_WORKFLOWS_PATH } from '../../../src/worker/plugin';
 import { abortUpdate, statusQuery } from '../../../src/workflows/messages';
 import type { injectionWorkflow } from '../../../src/workflows/injection';
-import type { InjectionInput, InjectionOutcome } from '../../../src/workflows/types';
-import { LeaseAgent } from './support/lease-agent';
+import { FAILURE_TYPES, type InjectionInput, type InjectionOutcome } from '../../../src/workflows/types';
+import { startAgent, type RunningAgent } from '../../../src/inject/agent';
+import { AgentClient } from '../../../src/inject/client';
+import type { FaultState } from '../../../src/inject/api';
+import { resourceSchema } from '../../../src/config/schema';
+import { freePort } from '../../../src/testing/ports';
+import { NamedServer, probe } from './support/target';
 import { WorkerProcess, type WorkerSettings } from './support/worker-process';
 import { AgentGate } from './support/gate';
 
@@ -31,7 +37,11 @@ describe('injection workflow on real servers', () => {
   let client: Client;
   let target: MetricsTarget;
   let prometheus: PrometheusServer;
-  let agent: LeaseAgent;
+  let agent: RunningAgent;
+  let agentClient: AgentClient;
+  let primary: NamedServer;
+  let failover: NamedServer;
+  let proxyAddress: string;
   let gate: AgentGate;
   let settings: WorkerSettings;
   const workers: WorkerProcess[] = [];
@@ -71,14 +81,40 @@ describe('injection workflow on real servers', () => {
         },
       ],
     });
-  const faultOf = (workflowId: string) => agent.faults.get(`fs-${workflowId}`);
+  const faultOf = (workflowId: string): Promise<FaultState | undefined> =>
+    agentClient.get(`fs-${workflowId}`);
+  /** Nothing of ours is left: no fault applied, the proxy is on its primary and fast again. */
+  const assertClean = async () => {
+    assert.equal(agent.core.activeCount(), 0, 'no fault is left applied');
+    const answer = await probe(proxyAddress);
+    assert.equal(answer.body, 'primary');
+    assert.ok(answer.ms < 150, `the proxy is fast again (${answer.ms.toFixed(0)}ms)`);
+  };
+  const lastedMs = (fault: FaultState) => Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-wf-'));
     target = await MetricsTarget.start();
     target.set(GAUGE, 0);
     prometheus = await PrometheusServer.start({ targets: [{ job: 'guards', targets: [target.address] }] });
-    agent = await LeaseAgent.start();
+    primary = await NamedServer.start('primary');
+    failover = await NamedServer.start('failover');
+    proxyAddress = `127.0.0.1:${await freePort()}`;
+    agent = await startAgent({
+      config: {
+        resources: [
+          resourceSchema.parse({
+            name: 'orders-db',
+            type: 'database',
+            proxy: { listen: proxyAddress, upstream: primary.address, failover: failover.address },
+          }),
+        ],
+      },
+      listen: '127.0.0.1:0',
+      stateDir: path.join(workDir, 'agent'),
+      cgroupPrefix: `wftest-${process.pid}`,
+    });
+    agentClient = new AgentClient({ url: agent.url, token: agent.token });
     gate = await AgentGate.start(agent.url);
     server = await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') });
     connection = await Connection.connect({ address: server.address });
@@ -104,6 +140,8 @@ describe('injection workflow on real servers', () => {
     await server?.stop();
     await gate?.stop();
     await agent?.stop();
+    await primary?.stop();
+    await failover?.stop();
     await prometheus?.stop();
     await target?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -112,25 +150,31 @@ describe('injection workflow on real servers', () => {
   it('injects, watches for the whole window, rolls back (verified) and records the outcome', async () => {
     const worker = await startWorker();
     const handle = await start();
+    await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied');
+    const slowed = await probe(proxyAddress);
+    assert.ok(slowed.ms >= 180, `the latency fault is real (${slowed.ms.toFixed(0)}ms through the proxy)`);
     const outcome = await handle.result();
     await worker.stop();
     assert.equal(outcome.rollbackPath, 'duration_end');
     assert.equal(outcome.breached, false);
     assert.equal(outcome.verified, true);
-    const fault = faultOf(handle.workflowId);
-    assert.equal(fault?.phase, 'reverted', 'the workflow, not the lease, removed the fault');
-    const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
-    assert.ok(lasted >= 2900 && lasted < 8000, `fault lasted ${lasted}ms for a 3s window`);
+    const fault = (await faultOf(handle.workflowId))!;
+    assert.equal(fault.phase, 'reverted', 'the workflow, not the lease, removed the fault');
+    assert.ok(
+      lastedMs(fault) >= 2900 && lastedMs(fault) < 8000,
+      `fault lasted ${lastedMs(fault)}ms for a 3s window`,
+    );
     assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
     const history = await handle.fetchHistory();
     assert.ok((history.events?.length ?? 0) < 60, `${history.events?.length} events`);
-    assert.equal(agent.active().length, 0);
+    await assertClean();
   });
+
   it('abort Update is validated, acknowledged, and rolls back; status Query shows the decisions', async () => {
     const worker = await startWorker();
     const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
     await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
-    assert.equal(faultOf(handle.workflowId)?.phase, 'applied');
+    assert.equal((await faultOf(handle.workflowId))?.phase, 'applied');
     await assert.rejects(
       handle.executeUpdate(abortUpdate, { args: [{ reason: 'x'.repeat(600) }] }),
       (err: Error) => /500 characters/.test(String((err.cause as Error | undefined)?.message)),
@@ -139,7 +183,7 @@ describe('injection workflow on real servers', () => {
     assert.deepEqual(ack, { acknowledged: true, phase: 'watching' });
     const outcome = await handle.result();
     assert.equal(outcome.rollbackPath, 'aborted');
-    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
     const status = await handle.query(statusQuery);
     assert.equal(status.phase, 'done');
     assert.ok(
@@ -148,18 +192,20 @@ describe('injection workflow on real servers', () => {
     );
     await assert.rejects(handle.executeUpdate(abortUpdate, { args: [{}] }));
     await worker.stop();
+    await assertClean();
   });
 
   it('temporal workflow cancel runs the rollback, records the outcome, ends Canceled', async () => {
     const worker = await startWorker();
     const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
-    await waitUntil('fault applied', async () => faultOf(handle.workflowId)?.phase === 'applied');
+    await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied');
     await handle.cancel();
     await assert.rejects(handle.result(), WorkflowFailedError);
     assert.equal((await handle.describe()).status.name, 'CANCELLED');
-    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
     assert.equal(outcomes().find((o) => o.workflowId === handle.workflowId)?.rollbackPath, 'cancelled');
     await worker.stop();
+    await assertClean();
   });
 
   it('dry run records its decisions and injects nothing', async () => {
@@ -169,21 +215,32 @@ describe('injection workflow on real servers', () => {
     await worker.stop();
     assert.equal(outcome.dryRun, true);
     assert.equal(outcome.rollbackPath, 'dry_run');
-    assert.equal(faultOf(handle.workflowId), undefined, 'the agent never saw the fault');
+    assert.equal(await faultOf(handle.workflowId), undefined, 'the agent never saw the fault');
     assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId && o.dryRun));
   });
 
-  it('a bad input fails at once, non-retryably, naming the field and range', async () => {
+  it('bad input fails at once, non-retryably, naming the field and range; so does an agent refusal', async () => {
     const worker = await startWorker();
-    const handle = await start({ monitorIntervalMs: 5 });
-    const err = await handle.result().then(
+    const bad = await start({ monitorIntervalMs: 5 });
+    const err = await bad.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be 100\.\.600000/);
+    const refused = await start({ params: { latency: '90s', duration: '3s' } });
+    const refusal = await refused.result().then(
       () => undefined,
       (e: unknown) => e,
     );
     await worker.stop();
-    assert.ok(err instanceof WorkflowFailedError);
-    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be 100\.\.600000/);
+    assert.ok(refusal instanceof WorkflowFailedError);
+    assert.match(String((refusal.cause as Error).message), /latency/);
+    assert.equal((refusal.cause as { type?: string }).type, FAILURE_TYPES.invalidFaultParams);
+    assert.equal(outcomes().find((o) => o.workflowId === refused.workflowId)?.rollbackPath, 'inject_failed');
+    await assertClean();
   });
+
   describe('SIGKILL of the worker; a new worker finishes the saga', () => {
     // A long lease, so that only the workflow (not the agent's lease) can have removed the fault.
     const crashInput = { leaseMs: 30_000, durationMs: 3000, params: { latency: '200ms', duration: '3s' } };
@@ -191,16 +248,17 @@ describe('injection workflow on real servers', () => {
     it('(a) right after inject', async () => {
       const first = await startWorker();
       const handle = await start(crashInput);
-      await waitUntil('fault applied', async () => faultOf(handle.workflowId)?.phase === 'applied', {
+      await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied', {
         intervalMs: 20,
       });
       await first.kill();
       const second = await startWorker();
       const outcome = await handle.result();
       await second.stop();
-      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
       assert.equal(outcome.verified, true);
       assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+      await assertClean();
     });
 
     it('(b) mid-monitor: the watch resumes from its heartbeat on the new worker', async () => {
@@ -212,12 +270,15 @@ describe('injection workflow on real servers', () => {
       const second = await startWorker();
       const outcome = await handle.result();
       await second.stop();
-      const fault = faultOf(handle.workflowId)!;
+      const fault = (await faultOf(handle.workflowId))!;
       assert.equal(fault.phase, 'reverted');
-      const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
-      assert.ok(lasted >= 4900, `the fault kept its 5s window across the crash (lasted ${lasted}ms)`);
+      assert.ok(
+        lastedMs(fault) >= 4900,
+        `the fault kept its 5s window across the crash (${lastedMs(fault)}ms)`,
+      );
       assert.equal(outcome.rollbackPath, 'duration_end');
       assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+      await assertClean();
     });
 
     it('(c) mid-rollback', async () => {
@@ -229,14 +290,15 @@ describe('injection workflow on real servers', () => {
         await waitUntil('rollback refused once', async () => gate.refusedReverts > 0, { timeoutMs: 60_000 });
         assert.equal((await handle.query(statusQuery)).phase, 'rolling_back');
         await first.kill();
-        assert.equal(faultOf(handle.workflowId)?.phase, 'applied');
+        assert.equal((await faultOf(handle.workflowId))?.phase, 'applied');
         gate.blockReverts = false;
         const second = await startWorker();
         const outcome = await handle.result();
         await second.stop();
-        assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+        assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
         assert.equal(outcome.verified, true);
         assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+        await assertClean();
       } finally {
         gate.blockReverts = false;
       }
@@ -257,13 +319,14 @@ describe('injection workflow on real servers', () => {
     const fault = await waitUntil(
       'lease expiry',
       async () => {
-        const f = faultOf(handle.workflowId);
+        const f = await faultOf(handle.workflowId);
         return f?.phase === 'expired' ? f : undefined;
       },
       { timeoutMs: leaseMs + 5000, intervalMs: 50 },
     );
     const gone = Date.parse(fault.revertedAt!) - killedAt;
     assert.ok(gone <= leaseMs + 2000, `fault gone ${gone}ms after the kill (lease ${leaseMs}ms)`);
+    await assertClean();
     await handle.terminate('test over: the lease already removed the fault');
   });
 
@@ -280,9 +343,10 @@ describe('injection workflow on real servers', () => {
     await server.start();
     const outcome = await handle.result();
     await worker.stop();
-    assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
     assert.equal(outcome.verified, true);
     assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
+    await assertClean();
   });
 
   describe('a real guard breach in Prometheus triggers the rollback policy', () => {
@@ -313,7 +377,8 @@ describe('injection workflow on real servers', () => {
       assert.equal(outcome.rollbackPath, 'immediate');
       assert.equal(outcome.breached, true);
       assert.equal(outcome.breaches[0]?.guard, 'error-ratio');
-      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+      await assertClean();
     });
 
     it('graceful_degradation: steps the latency down until green, then removes the fault', async () => {
@@ -323,39 +388,45 @@ describe('injection workflow on real servers', () => {
         params: { latency: '400ms', duration: '60s' },
       });
       await breachWhenWatching(handle);
-      const faultId = `fs-${handle.workflowId}`;
-      await waitUntil('first step down', async () =>
-        agent.events.some((e) => e.faultId === faultId && e.kind === 'updated'),
+      const stepped = await waitUntil(
+        'first step down',
+        async () => {
+          const fault = await faultOf(handle.workflowId);
+          return fault?.phase === 'applied' && fault.params.latency === 200 ? fault : undefined;
+        },
+        { intervalMs: 50 },
       );
+      const weaker = await probe(proxyAddress);
+      assert.ok(weaker.ms >= 180 && weaker.ms < 380, `latency halved (${weaker.ms.toFixed(0)}ms)`);
       target.set(GAUGE, 0);
       const outcome = await handle.result();
       await calm();
+      assert.equal(stepped.params.latency, 200, 'the first step halves the latency');
       assert.equal(outcome.rollbackPath, 'graceful_degradation');
-      const steps = agent.events.filter((e) => e.faultId === faultId && e.kind === 'updated');
-      assert.equal(steps[0]?.params?.latency, 200, 'the first step halves the latency');
-      assert.equal(faultOf(handle.workflowId)?.phase, 'reverted');
+      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+      await assertClean();
     });
 
     it('automatic_failover: fails over, keeps the fault for its window, then restores the primary', async () => {
       const handle = await start({
         rollbackPolicy: 'automatic_failover',
-        durationMs: 4000,
-        params: { latency: '200ms', duration: '4s' },
+        durationMs: 5000,
+        params: { latency: '200ms', duration: '5s' },
       });
       await breachWhenWatching(handle);
+      await waitUntil('failed over', async () => (await handle.query(statusQuery)).phase === 'failed_over');
+      await waitUntil(
+        'traffic on the failover upstream',
+        async () => (await probe(proxyAddress)).body === 'failover',
+      );
+      assert.equal((await faultOf(handle.workflowId))?.phase, 'applied', 'the fault stays on the primary');
       const outcome = await handle.result();
       await calm();
       assert.equal(outcome.rollbackPath, 'automatic_failover');
-      const moves = agent.failovers.filter((f) => f.resource === 'orders-db');
-      assert.deepEqual(
-        moves.slice(-2).map((m) => m.active),
-        [true, false],
-      );
-      const fault = faultOf(handle.workflowId)!;
+      const fault = (await faultOf(handle.workflowId))!;
       assert.equal(fault.phase, 'reverted');
-      const lasted = Date.parse(fault.revertedAt!) - Date.parse(fault.appliedAt);
-      assert.ok(lasted >= 3900, `the fault stayed for its window (lasted ${lasted}ms)`);
-      assert.ok(moves.at(-1)!.at <= Date.parse(fault.revertedAt!) + 50);
+      assert.ok(lastedMs(fault) >= 4900, `the fault stayed for its window (${lastedMs(fault)}ms)`);
+      await assertClean();
     });
   });
 });
