@@ -9,6 +9,7 @@ import type { ForeshockConfig } from '../config/schema';
 import { PrometheusAdapter } from '../prometheus/adapter';
 import { saveModel } from '../predict/model-store';
 import { trainInWorker } from '../predict/train-worker';
+import type { TrainSignalInput } from '../predict/training';
 import { createTelemetryActivities } from './telemetry';
 
 export interface TrainModelsInput {
@@ -35,13 +36,20 @@ export interface TrainingActivityDeps {
   prometheus?: PrometheusAdapter;
   /** Called after each model (the activity heartbeats here). */
   onProgress?: (done: TrainedModelSummary) => void;
+  /** Overrides of the training sizes (tests use tiny ones). */
+  trainOptions?: TrainSizes;
 }
+
+export type TrainSizes = Partial<
+  Pick<TrainSignalInput, 'inputSteps' | 'horizonSteps' | 'hiddenSize' | 'iterations' | 'maxSequences'>
+>;
 
 /** Trains every (resource type, signal) of the config; failures are reported per model, not thrown. */
 export async function trainFromConfig(
   config: ForeshockConfig,
   prometheus: PrometheusAdapter,
   onProgress?: (done: TrainedModelSummary) => void,
+  sizes: TrainSizes = {},
 ): Promise<TrainedModelSummary[]> {
   const telemetry = createTelemetryActivities({ prometheus });
   const snapshot = await telemetry.collectTelemetry({
@@ -78,6 +86,7 @@ export async function trainFromConfig(
     let summary: TrainedModelSummary;
     try {
       const record = await trainInWorker({
+        ...sizes,
         resourceType: g.resourceType,
         signal: g.signal,
         series: g.series,
@@ -127,14 +136,19 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
       const prometheus =
         deps.prometheus ??
         new PrometheusAdapter({ url: config.prometheus.url, timeoutMs: config.prometheus.timeout });
-      return trainFromConfig(config, prometheus, (done) => {
-        deps.onProgress?.(done);
-        try {
-          Context.current().heartbeat(done);
-        } catch {
-          // Not running inside an activity (CLI use): nothing to heartbeat.
-        }
-      });
+      return trainFromConfig(
+        config,
+        prometheus,
+        (done) => {
+          deps.onProgress?.(done);
+          try {
+            Context.current().heartbeat(done);
+          } catch {
+            // Not running inside an activity (CLI use): nothing to heartbeat.
+          }
+        },
+        deps.trainOptions,
+      );
     },
   };
 }

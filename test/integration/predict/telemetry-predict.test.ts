@@ -12,7 +12,14 @@ import { createTelemetryActivities } from '../../../src/activities/telemetry';
 import { createPredictActivities } from '../../../src/activities/predict';
 import { saveModel } from '../../../src/predict/model-store';
 import { trainSignalModel } from '../../../src/predict/training';
-import type { TelemetrySnapshot } from '../../../src/predict/types';
+import type { TelemetrySnapshot, PredictionResult } from '../../../src/predict/types';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalTestEnvironment } from '../../../src/testing/temporal';
+import { createTrainingActivities, type TrainedModelSummary } from '../../../src/activities/training';
+import { forecasterTraining } from '../../../src/workflows/training';
+import { loadLatestModel } from '../../../src/predict/model-store';
+import { main } from '../../../src/cli/main';
 
 const RULES = `groups:
   - name: test
@@ -27,6 +34,7 @@ describe('telemetry + predict activities against a real Prometheus', () => {
   let target: MetricsTarget;
   let dir: string;
   let snapshot: TelemetrySnapshot;
+  let env: TestWorkflowEnvironment | undefined;
   const config = () =>
     configSchema.parse({
       prometheus: { url: prometheus.adapter.url },
@@ -78,6 +86,7 @@ describe('telemetry + predict activities against a real Prometheus', () => {
   });
 
   after(async () => {
+    await env?.teardown();
     await prometheus?.stop();
     await target?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -150,5 +159,70 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     assert.ok(trained.model.kind === 'lstm' || trained.model.kind === 'gru');
     assert.equal(trained.model.version, 'database/latency_p99/v1');
     assert.match(trained.scenarios.find((s) => s.resource === 'db')?.why.text ?? '', /(lstm|gru) v1/);
+  });
+
+  it('forecasterTraining workflow trains and stores models through a real Temporal server; predict CLI uses them', async () => {
+    env = await createLocalTestEnvironment();
+    const configFile = path.join(dir, 'foreshock.yaml');
+    writeFileSync(
+      configFile,
+      [
+        'prometheus:',
+        `  url: ${prometheus.adapter.url}`,
+        '  step: 1s',
+        '  lookback: 1m',
+        'resources:',
+        '  - name: db',
+        '    type: database',
+        '    proxy: { listen: 127.0.0.1:1, upstream: 127.0.0.1:2 }',
+        '    telemetry:',
+        '      latency_p99: foreshock_db_latency_seconds',
+        '    thresholds: { latency_p99: 0.3 }',
+        'failure_injection_profile:',
+        '  injection_frequency: 1h',
+        'resource_failure_modes:',
+        '  - resource_type: database',
+        '    failure_modes: [network_latency]',
+        'history:',
+        `  incidents: ${path.join(dir, 'none.jsonl')}`,
+        `  outcomes: ${path.join(dir, 'none-outcomes.jsonl')}`,
+        'models:',
+        `  dir: ${path.join(dir, 'cli-models')}`,
+        '',
+      ].join('\n'),
+    );
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'predict-training',
+      workflowsPath: require.resolve('../../../src/workflows/training'),
+      activities: createTrainingActivities({
+        prometheus: prometheus.adapter,
+        trainOptions: { inputSteps: 8, horizonSteps: 4, iterations: 3, maxSequences: 10 },
+      }),
+    });
+    const results: TrainedModelSummary[] = await worker.runUntil(
+      env.client.workflow.execute(forecasterTraining, {
+        taskQueue: 'predict-training',
+        workflowId: `training-${Date.now()}`,
+        args: [{ configPath: configFile, reason: 'test' }],
+      }),
+    );
+    assert.equal(results.length, 1, JSON.stringify(results));
+    assert.equal(results[0]?.error, undefined, results[0]?.error);
+    assert.equal(results[0]?.version, 1);
+    const stored = loadLatestModel(path.join(dir, 'cli-models'), 'database', 'latency_p99');
+    assert.ok(stored && stored.evaluation.candidates.length === 2, 'both LSTM and GRU were measured');
+
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+    try {
+      assert.equal(await main(['node', 'foreshock', 'predict', '--config', configFile, '--json']), 0);
+    } finally {
+      console.log = log;
+    }
+    const prediction = JSON.parse(lines[lines.length - 1] ?? '{}') as PredictionResult;
+    assert.equal(prediction.model.version, 'database/latency_p99/v1');
+    assert.equal(prediction.scenarios[0]?.id, 'db:network_latency');
   });
 });
