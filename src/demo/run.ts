@@ -152,6 +152,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     run_dir: runDir,
   };
   const startedMs = Date.now();
+  // children this process had before the demo (tsx's esbuild service) are not the demo's
+  const preexisting = new Set(descendantsOf([process.pid]));
   let progressTimer: NodeJS.Timeout | undefined;
   let currentCycle: WorkflowHandle | undefined;
 
@@ -388,8 +390,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await agent?.stop().catch((err: Error) => log.warn('agent stop failed', { error: err.message }));
     const stackLeft = (await stack?.stop().catch(() => [])) ?? [];
     for (const pid of descendantsOf([process.pid])) started.add(pid);
-    await new Promise((r) => setTimeout(r, 200));
-    const left = [...started].filter((pid) => pidAlive(pid) && descendantsOf([process.pid]).includes(pid));
+    for (const pid of preexisting) started.delete(pid);
+    // a process that got its signal may need a moment to exit
+    const stillThere = () => {
+      const now = new Set(descendantsOf([process.pid]));
+      return [...started].filter((pid) => pidAlive(pid) && now.has(pid));
+    };
+    let left = stillThere();
+    for (let i = 0; i < 50 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = stillThere();
+    }
     summary.leftover_processes = new Set([...left, ...stackLeft]).size;
     if (summary.leftover_processes > 0) log.error('processes left running', { pids: left, stackLeft });
     log.info('demo finished', { ...summary });
