@@ -18,6 +18,7 @@ import {
   isAlias,
   isPair,
   parseDocument,
+  visit,
   type Document,
   type Node,
 } from 'yaml';
@@ -83,7 +84,8 @@ const MAX_ALIAS_EXPANSION = 1000;
 export function parseConfigText(text: string, fileName: string, opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': problems the yaml package would only warn about are reported below.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const locator = new NodeLocator(doc, lineCounter);
   const positioned = (issue: PathIssue): ConfigError => ({
     file: fileName,
@@ -108,6 +110,19 @@ export function parseConfigText(text: string, fileName: string, opts: LoadOption
       }),
     );
   }
+  const complexKeys: ConfigError[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key))
+        complexKeys.push({
+          file: fileName,
+          ...(locator.positionOf(pair.key) ?? { line: 1, col: 1 }),
+          path: '',
+          message: 'YAML: a map key must be a plain value, not a list or map',
+        });
+    },
+  });
+  if (complexKeys.length > 0) throw new ConfigValidationError(complexKeys);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
@@ -214,7 +229,7 @@ class NodeLocator {
     return isAlias(node) ? node.resolve(this.doc) : node;
   }
 
-  private positionOf(node: unknown): Position | undefined {
+  positionOf(node: unknown): Position | undefined {
     const range = (node as Node | null | undefined)?.range;
     if (!range) return undefined;
     const pos = this.lines.linePos(range[0]);

@@ -73,6 +73,23 @@ describe('config positions', () => {
     assert.match(errors[0]!.message, /YAML: .*unique/i);
   });
 
+  it('rejects list or map keys at their position, without warnings on stderr', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const { errors } = problems('prometheus:\n  ? [a, b]\n  : 1\n');
+      assert.deepEqual(where(errors), ['2:5 ']);
+      assert.match(errors[0]!.message, /map key must be a plain value/);
+      // a mapping key that is a map itself, deeper down, where toJS would warn
+      assert.equal(problems('resources:\n  - { ? { x: 1 } : 2 }\n').errors.length, 1);
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted later
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('treats an empty file and a non-map document as positioned errors', () => {
     assert.deepEqual(where(problems('').errors), [
       '1:1 failure_injection_profile',
