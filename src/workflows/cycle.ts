@@ -86,7 +86,7 @@ export async function chaosCycle(input: ChaosCycleInput): Promise<CycleSummary> 
   status.phase = 'injecting';
   const children = await Promise.all(
     selected.map(async (scenario) => {
-      const workflowId = `${cycleId}/${scenario.resource}/${scenario.mode}`;
+      const workflowId = `${cycleId}.${scenario.resource}.${scenario.mode}`;
       const entry = {
         scenario: scenario.id,
         workflowId,

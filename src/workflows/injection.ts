@@ -102,9 +102,24 @@ export function normalizeInjectionInput(input: InjectionInput): InjectionSpec {
   };
 }
 
-/** The faultId is derived from the workflow id, so every retry and every worker uses the same one. */
+/**
+ * The faultId is derived from the workflow id, so every retry and every worker uses the same
+ * one. Characters the agent does not accept in ids are replaced, and a hash of the original
+ * keeps replaced ids distinct.
+ */
 export function faultIdFor(workflowId: string): string {
-  return `fs-${workflowId}`;
+  const safe = workflowId.replace(/[^A-Za-z0-9_.:@-]/g, '_');
+  if (safe === workflowId && safe.length <= 190) return `fs-${safe}`;
+  return `fs-${safe.slice(0, 180)}-${fnv1a(workflowId)}`;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 const foreverRetry = { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '5s' } as const;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { injectionInputFor, selectScenarios, type SelectionInput } from '../../../src/workflows/selection';
 import type { FailureScenario } from '../../../src/predict/types';
 import { configSchema } from '../../../src/config/schema';
+import { faultIdFor } from '../../../src/workflows/injection';
 
 function scenario(
   resource: string,
@@ -150,5 +151,16 @@ describe('injectionInputFor', () => {
       injectionInputFor(scenario('a', 'network_latency', 0.9, 'high'), config, { dryRun: false }).dryRun,
       false,
     );
+  });
+});
+
+describe('faultIdFor', () => {
+  it('keeps agent-safe workflow ids readable and makes any other id safe and distinct', () => {
+    assert.equal(faultIdFor('inject-orders-db-1'), 'fs-inject-orders-db-1');
+    const a = faultIdFor('cycle/orders-db/network_latency');
+    const b = faultIdFor('cycle_orders-db_network_latency');
+    assert.match(a, /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/);
+    assert.notEqual(a, b);
+    assert.ok(faultIdFor('x'.repeat(500)).length <= 200);
   });
 });

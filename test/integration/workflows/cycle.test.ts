@@ -1,0 +1,227 @@
+// The chaos cycle, the client, schedules and the global halt on real servers: a real Temporal
+// dev server, a real Prometheus, the real agent with its proxy in front of a real HTTP server
+// process, and the Predictive Failure Engine's real telemetry and predict activities.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { createLocalTestEnvironment } from '../../../src/testing/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PrometheusServer } from '../../../src/testing/prometheus';
+import { MetricsTarget } from '../../../src/testing/metrics-target';
+import { freePort, waitUntil } from '../../../src/testing/ports';
+import { startAgent, type RunningAgent } from '../../../src/inject/agent';
+import { AgentClient } from '../../../src/inject/client';
+import { configSchema, type ForeshockConfig } from '../../../src/config/schema';
+import { createForeshockWorker } from '../../../src/worker/worker';
+import { createTelemetryActivities } from '../../../src/activities/telemetry';
+import { createPredictActivities } from '../../../src/activities/predict';
+import { ForeshockClient } from '../../../src/client/foreshock-client';
+import { InjectionRejectedError } from '../../../src/client/errors';
+import { applySchedules, scheduleDefinitions, scheduleIds } from '../../../src/client/schedules';
+import { statusQuery } from '../../../src/workflows/messages';
+import { searchAttributeKeys } from '../../../src/workflows/search-attributes';
+import { NamedServer, probe } from './support/target';
+
+const TASK_QUEUE = 'foreshock-cycle-test';
+
+describe('chaos cycle, client, schedules and halt on real servers', () => {
+  let workDir: string;
+  let env: TestWorkflowEnvironment;
+  let target: MetricsTarget;
+  let prometheus: PrometheusServer;
+  let agent: RunningAgent;
+  let upstream: NamedServer;
+  let proxyAddress: string;
+  let worker: Worker;
+  let running: Promise<void>;
+  let config: ForeshockConfig;
+  let foreshock: ForeshockClient;
+  let client: Client;
+
+  before(async () => {
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-cycle-'));
+    target = await MetricsTarget.start();
+    target.set('orders_p99_seconds', 0.9);
+    target.set('orders_error_ratio', 0);
+    prometheus = await PrometheusServer.start({ targets: [{ job: 'orders', targets: [target.address] }] });
+    upstream = await NamedServer.start('primary');
+    proxyAddress = `127.0.0.1:${await freePort()}`;
+    const incidents = path.join(workDir, 'incidents.jsonl');
+    const now = Date.now();
+    writeFileSync(
+      incidents,
+      [1, 2, 3, 4, 5, 6]
+        .map((d) =>
+          JSON.stringify({
+            resource: 'orders-db',
+            at: new Date(now - d * 3_600_000).toISOString(),
+            mode: 'network_latency',
+          }),
+        )
+        .join('\n') + '\n',
+    );
+    config = configSchema.parse({
+      prometheus: { url: prometheus.url, lookback: '1m', step: '1s' },
+      resources: [
+        {
+          name: 'orders-db',
+          type: 'database',
+          proxy: { listen: proxyAddress, upstream: upstream.address },
+          telemetry: { latency_p99: 'orders_p99_seconds' },
+          thresholds: { latency_p99: 0.5 },
+          guards: [{ name: 'errors', expr: 'orders_error_ratio > 0.5', for: '0s' }],
+        },
+      ],
+      failure_injection_profile: {
+        injection_frequency: '1h',
+        severity_threshold: 'low',
+        monitor_interval: '250ms',
+        lease: '5s',
+        cooldown: '10m',
+        catchup_window: '2m',
+      },
+      resource_failure_modes: [
+        {
+          resource_type: 'database',
+          failure_modes: ['network_latency'],
+          injection_parameters: { network_latency: { latency: '100ms', duration: '2s' } },
+        },
+      ],
+      history: { incidents, outcomes: path.join(workDir, 'outcomes.jsonl') },
+      models: { dir: path.join(workDir, 'models') },
+    });
+    agent = await startAgent({
+      config: { resources: config.resources },
+      listen: '127.0.0.1:0',
+      stateDir: path.join(workDir, 'agent'),
+      cgroupPrefix: `cycletest-${process.pid}`,
+    });
+    env = await createLocalTestEnvironment();
+    client = env.client;
+    const agentClient = new AgentClient({ url: agent.url, token: agent.token });
+    worker = await createForeshockWorker({
+      connection: env.nativeConnection as unknown as NativeConnection,
+      taskQueue: TASK_QUEUE,
+      agent: agentClient,
+      prometheus: { url: prometheus.url },
+      outcomesFile: config.history.outcomes,
+      extraActivities: {
+        ...createTelemetryActivities({ prometheus: prometheus.adapter }),
+        ...createPredictActivities({ modelsDir: config.models.dir, historyFiles: config.history }),
+      },
+    });
+    running = worker.run();
+    foreshock = new ForeshockClient({ client, taskQueue: TASK_QUEUE, agent: agentClient, config });
+    await prometheus.waitForSeries('orders_p99_seconds');
+  });
+
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await agent?.stop();
+    await upstream?.stop();
+    await prometheus?.stop();
+    await target?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('runCycle: predicts, selects, injects as a child, rolls back; the next cycle respects the cooldown', async () => {
+    const summary = await foreshock.runCycle();
+    assert.ok(summary.model, 'the summary names the forecaster');
+    assert.ok(summary.considered >= 1, JSON.stringify(summary));
+    assert.equal(summary.injections.length, 1, JSON.stringify(summary));
+    const injection = summary.injections[0]!;
+    assert.equal(injection.rollbackPath, 'duration_end', JSON.stringify(summary));
+    assert.equal(agent.core.activeCount(), 0, 'the fault is gone');
+    const child = client.workflow.getHandle(injection.workflowId);
+    const described = await child.describe();
+    assert.equal(described.typedSearchAttributes.get(searchAttributeKeys.resource), 'orders-db');
+    assert.ok(
+      typeof described.memo?.why === 'string' && described.memo.why.length > 0,
+      'memo carries the why',
+    );
+
+    const second = await foreshock.runCycle();
+    assert.equal(second.injections.length, 0);
+    assert.ok(
+      second.skipped.some((s) => s.reason === 'cooldown'),
+      JSON.stringify(second),
+    );
+  });
+
+  it('inject() returns typed errors for a refused scenario', async () => {
+    await assert.rejects(
+      foreshock.inject({
+        resource: 'orders-db',
+        mode: 'network_latency',
+        params: { latency: '2m', duration: '2s' },
+        durationMs: 2000,
+      }),
+      (err: unknown) =>
+        err instanceof InjectionRejectedError && err.failureType === 'ForeshockInvalidFaultParams',
+    );
+    assert.equal(agent.core.activeCount(), 0);
+  });
+
+  it('schedule apply creates (then updates) the cycle and training schedules with overlap SKIP and a catch-up window', async () => {
+    const definitions = scheduleDefinitions(config, TASK_QUEUE, { configPath: '/etc/foreshock.yaml' });
+    assert.deepEqual(
+      (await applySchedules(client, definitions)).map((r) => r.created),
+      [true, true],
+    );
+    assert.deepEqual(
+      (await applySchedules(client, definitions)).map((r) => r.created),
+      [false, false],
+    );
+    const ids = scheduleIds(TASK_QUEUE);
+    const cycle = await client.schedule.getHandle(ids.cycle).describe();
+    assert.equal(cycle.policies.overlap, ScheduleOverlapPolicy.SKIP);
+    assert.equal(cycle.policies.catchupWindow, 120_000);
+    assert.deepEqual(
+      cycle.spec.intervals?.map((i) => i.every),
+      [3_600_000],
+    );
+    const training = await client.schedule.getHandle(ids.training).describe();
+    assert.equal(training.action.type, 'startWorkflow');
+    assert.equal(
+      training.action.type === 'startWorkflow' ? training.action.workflowType : '',
+      'forecasterTraining',
+    );
+  });
+
+  it('halt pauses every foreshock schedule, cancels running injections, and every fault is gone within 2 s; resume undoes the pause', async () => {
+    const handle = await foreshock.startInjection({
+      resource: 'orders-db',
+      mode: 'network_latency',
+      params: { latency: '200ms', duration: '60s' },
+      durationMs: 60_000,
+      monitorIntervalMs: 250,
+      leaseMs: 30_000,
+    });
+    await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+    assert.ok((await probe(proxyAddress)).ms >= 180, 'the fault is live before the halt');
+    const report = await foreshock.halt({ reason: 'test' });
+    assert.ok(
+      report.faultsGoneAfterMs !== undefined && report.faultsGoneAfterMs <= 2000,
+      JSON.stringify(report),
+    );
+    assert.ok(report.cancelledWorkflows.includes(handle.workflowId));
+    assert.equal(agent.core.activeCount(), 0);
+    assert.ok((await probe(proxyAddress)).ms < 150, 'the proxy is fast again');
+    const ids = scheduleIds(TASK_QUEUE);
+    for (const id of [ids.cycle, ids.training]) {
+      assert.equal((await client.schedule.getHandle(id).describe()).state.paused, true, `${id} paused`);
+    }
+    await waitUntil('cancelled', async () => (await handle.describe()).status.name === 'CANCELLED');
+    const resumed = await foreshock.resume();
+    assert.deepEqual(resumed.resumedSchedules.sort(), [ids.cycle, ids.training].sort());
+    assert.equal((await client.schedule.getHandle(ids.cycle).describe()).state.paused, false);
+    for (const id of [ids.cycle, ids.training]) await client.schedule.getHandle(id).delete();
+  });
+});
