@@ -6,6 +6,16 @@ import { Client } from 'pg';
 import { DemoStack } from '../../../src/demo/stack';
 import { pidAlive } from '../../../src/demo/processes';
 import { waitUntil } from '../../../src/testing/ports';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadDemoConfig } from '../../../src/demo/config';
+
+/** Every PromQL expression in the Grafana dashboard. */
+function dashboardExpressions(): string[] {
+  const file = path.join(__dirname, '..', '..', '..', 'config', 'grafana', 'foreshock.json');
+  const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+  return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+}
 
 describe('demo stack: nginx → API → PostgreSQL under load, scraped by Prometheus', () => {
   let stack: DemoStack;
@@ -37,6 +47,29 @@ describe('demo stack: nginx → API → PostgreSQL under load, scraped by Promet
     await prometheus.waitForSeries('db_query_seconds_count{job="api",query="customer_totals"} > 0');
     await prometheus.waitForSeries('loadgen_requests_total{code="200"} > 0');
     await prometheus.waitForSeries('nginx_http_requests_total{job="web"} > 0');
+  });
+
+  it('Prometheus accepts every expression of the Grafana dashboard and of the demo config', async () => {
+    const { config } = loadDemoConfig({
+      ports: stack.ports,
+      agentPort: 1,
+      runDir: '/tmp/x',
+      temporalUi: false,
+      apiUnderFiu: false,
+    });
+    const expressions = [
+      ...dashboardExpressions(),
+      ...config.resources.flatMap((r) => [...Object.values(r.telemetry), ...r.guards.map((g) => g.expr)]),
+    ];
+    assert.ok(expressions.length > 30);
+    const rejected: string[] = [];
+    for (const expr of expressions) {
+      const error = await stack.prometheus!.adapter.checkExpression(expr);
+      if (error) rejected.push(`${expr}: ${error}`);
+    }
+    assert.deepEqual(rejected, []);
+    // the drift signal exists once the recording rule has run
+    await stack.prometheus!.waitForSeries('api:db_customer_query_seconds:p99_1m', 30_000);
   });
 
   it('the orders table keeps growing (the drift)', async () => {
