@@ -70,6 +70,9 @@ interface FaultRecord {
   active?: ActiveFault;
 }
 
+/** Finished faults remembered for status and idempotent revert. */
+const MAX_FINISHED_FAULTS = 1000;
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export function defaultTools(): HostServices['tools'] {
@@ -205,10 +208,19 @@ export class InjectionAgent {
       },
     };
     this.faults.set(request.faultId, record);
+    this.forgetOldFaults();
     this.leases.grant(request.faultId, request.leaseSeconds);
     this.metrics.faultApplied(request.mode);
     this.log(`applied ${request.mode} ${request.faultId} on ${request.resource}`);
     return this.snapshot(record);
+  }
+
+  /** Keeps the records of finished faults bounded; the oldest finished ones go first. */
+  private forgetOldFaults(): void {
+    const finished = [...this.faults.values()].filter((r) => r.state.phase !== 'applied');
+    for (const record of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_FAULTS))) {
+      this.faults.delete(record.state.faultId);
+    }
   }
 
   async renew(faultId: string, leaseSeconds: number): Promise<FaultState> {

@@ -71,6 +71,10 @@ export class HttpLayer {
     this.waiting.delete(id);
   }
 
+  get activeRuleCount(): number {
+    return this.errorRules.size + this.delayRules.size;
+  }
+
   hasRule(id: string): boolean {
     return this.errorRules.has(id) || this.delayRules.has(id);
   }

@@ -120,6 +120,15 @@ export class TcpProxy {
     }
   }
 
+  /** Toxics and reset rules in force, across both directions (0 when the proxy is clean). */
+  get activeToxicCount(): number {
+    return new Set([
+      ...this.toxics.upstream.keys(),
+      ...this.toxics.downstream.keys(),
+      ...this.resetShares.keys(),
+    ]).size;
+  }
+
   hasToxic(id: string): boolean {
     return this.toxics.upstream.has(id) || this.toxics.downstream.has(id) || this.resetShares.has(id);
   }

@@ -11,6 +11,7 @@ import type net from 'node:net';
 import { resourceSchema } from '../../../src/config/schema';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { AgentApiError, AgentClient } from '../../../src/inject/client';
+import { InvalidRequestError } from '../../../src/inject/errors';
 import { freePort, waitUntil } from '../../../src/testing/ports';
 import { RespClient, medianPingMs, startRedis, type RedisServer } from './support';
 
@@ -75,7 +76,8 @@ describe('inject: in-line proxy with real servers', () => {
   async function assertClean(): Promise<void> {
     assert.equal(agent.core.activeCount(), 0, 'no fault is left applied');
     for (const proxy of agent.proxies.values()) {
-      assert.equal(proxy.tcp.hasToxic('x'), false);
+      assert.equal(proxy.tcp.activeToxicCount, 0, `${proxy.resource} has no toxic left`);
+      assert.equal(proxy.http?.activeRuleCount ?? 0, 0, `${proxy.resource} has no HTTP rule left`);
       assert.equal(proxy.onFailover, false, `${proxy.resource} is back on its primary`);
     }
     const redisClient = await RespClient.connect(redisProxyPort);
@@ -113,6 +115,13 @@ describe('inject: in-line proxy with real servers', () => {
       headers: { authorization: `Bearer ${agent.token}` },
     });
     assert.match(await metrics.text(), /foreshock_agent_proxy_bytes_total/);
+  });
+
+  it('refuses to listen beyond loopback without a token', async () => {
+    await assert.rejects(
+      startAgent({ config: { resources: [] }, listen: '0.0.0.0:0', stateDir: path.join(stateDir, 'other') }),
+      (err: unknown) => err instanceof InvalidRequestError && err.field === 'token',
+    );
   });
 
   it('refuses bad requests naming the field and the allowed range', async () => {
