@@ -1,6 +1,6 @@
 // Thousands of random mutations of the example config never crash the loader: each one
 // yields a config, or a ConfigValidationError whose every problem has a real position.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -123,11 +123,11 @@ const document = fc.oneof(
 );
 
 describe('config loader property', () => {
-  it(`never throws anything but positioned ConfigValidationErrors (${RUNS} mutations)`, async () => {
+  it(`never throws anything but positioned ConfigValidationErrors (${RUNS} mutations)`, async (t) => {
     const processWarnings: string[] = [];
     const onWarning = (warning: Error) => processWarnings.push(warning.message);
     process.on('warning', onWarning);
-    after(() => process.off('warning', onWarning));
+    t.after(() => process.off('warning', onWarning));
     let valid = 0;
     let invalid = 0;
     fc.assert(
