@@ -2,11 +2,6 @@
 // stack (nginx → API → PostgreSQL, agent in-line, embedded Temporal, Prometheus). At least one
 // fault goes in and comes out again, nothing stays applied, the report renders in Chromium,
 // and no process the demo started outlives it.
-//
-// HELD BACK (named .e2e.ts so `npm test` does not run it) until the cycle's child workflow ids
-// are valid agent fault ids: chaosCycle names children `<cycle>/<resource>/<mode>`, the agent
-// accepts fault ids matching ^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$ (no '/'), so every injection
-// fails with a 400. With that fixed it passes (about 80 s); rename it to demo.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
