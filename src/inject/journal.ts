@@ -30,6 +30,7 @@ export interface JournalRecord {
 
 export class Journal {
   private fd: number;
+  private closed = false;
 
   private constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -92,10 +93,13 @@ export class Journal {
   }
 
   close(): void {
+    this.closed = true;
     closeSync(this.fd);
   }
 
   private append(record: JournalRecord): void {
+    // After close only late exit notices of stopped processes arrive; nothing is left to undo.
+    if (this.closed) return;
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.fd);
   }
