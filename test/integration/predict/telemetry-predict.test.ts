@@ -19,7 +19,19 @@ import { createLocalTestEnvironment } from '../../../src/testing/temporal';
 import { createTrainingActivities, type TrainedModelSummary } from '../../../src/activities/training';
 import { forecasterTraining } from '../../../src/workflows/training';
 import { loadLatestModel } from '../../../src/predict/model-store';
-import { main } from '../../../src/cli/main';
+import { Command } from 'commander';
+import { registerPredict } from '../../../src/cli/commands/predict';
+
+/** Only this command's module is loaded, so other commands' start-up never affects this test. */
+async function runCli(argv: string[]): Promise<number> {
+  const program = new Command('foreshock').exitOverride();
+  registerPredict(program);
+  process.exitCode = undefined;
+  await program.parseAsync(argv);
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = undefined;
+  return code;
+}
 
 const RULES = `groups:
   - name: test
@@ -217,7 +229,7 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     const log = console.log;
     console.log = (...args: unknown[]) => void lines.push(args.join(' '));
     try {
-      assert.equal(await main(['node', 'foreshock', 'predict', '--config', configFile, '--json']), 0);
+      assert.equal(await runCli(['node', 'foreshock', 'predict', '--config', configFile, '--json']), 0);
     } finally {
       console.log = log;
     }

@@ -6,7 +6,19 @@ import path from 'node:path';
 import { loadNabCorpus } from '../../../src/predict/eval/nab-data';
 import { runNabEvaluation } from '../../../src/predict/eval/nab-eval';
 import { foreshockDetector } from '../../../src/predict/eval/detector';
-import { main } from '../../../src/cli/main';
+import { Command } from 'commander';
+import { registerEval } from '../../../src/cli/commands/eval';
+
+/** Only this command's module is loaded, so other commands' start-up never affects this test. */
+async function runCli(argv: string[]): Promise<number> {
+  const program = new Command('foreshock').exitOverride();
+  registerEval(program);
+  process.exitCode = undefined;
+  await program.parseAsync(argv);
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = undefined;
+  return code;
+}
 
 const NAB = path.resolve(__dirname, '../../../../shared/nab');
 const skipNab = existsSync(path.join(NAB, 'data')) ? false : `NAB data not found at ${NAB}`;
@@ -72,7 +84,7 @@ describe('NAB evaluation on a slice of the shared corpus', { skip: skipNab }, ()
     const log = console.log;
     console.log = (...args: unknown[]) => void lines.push(args.join(' '));
     try {
-      const code = await main([
+      const code = await runCli([
         'node',
         'foreshock',
         'eval',
