@@ -13,16 +13,18 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { connectTemporal, type TemporalTarget } from '../client/connection';
+import { ForeshockClient } from '../client/foreshock-client';
+import { applySchedules, scheduleDefinitions } from '../client/schedules';
+import { WORKFLOW_TYPES } from '../workflows/messages';
 import { startAgent, type RunningAgent } from '../inject/agent';
 import { AgentClient } from '../inject/client';
 import { PrometheusAdapter } from '../prometheus/adapter';
 import { createTelemetryActivities } from '../activities/telemetry';
 import { createPredictActivities } from '../activities/predict';
 import { createForeshockWorker } from '../worker/worker';
-import { installRuntimeMetrics } from '../worker/runtime-metrics';
 import type { CycleConfig, CycleSummary } from '../workflows/cycle-types';
 import type { PredictionResult } from '../predict/types';
 import { freePort, waitForPort, waitUntil } from '../testing/ports';
@@ -195,7 +197,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     });
 
     // 2. Temporal (embedded dev server), then the worker with every foreshock activity
-    installRuntimeMetrics(`127.0.0.1:${workerMetricsPort}`);
+    // the SDK's metrics for Prometheus, and its logs into the JSON log (the terminal is the live view's)
+    const sdkLog = logger.child('temporal-sdk');
+    Runtime.install({
+      logger: new DefaultLogger(ui ? 'WARN' : 'INFO', (entry) => {
+        const fields = { ...(entry.meta ?? {}) };
+        if (entry.level === 'ERROR') sdkLog.error(entry.message, fields);
+        else if (entry.level === 'WARN') sdkLog.warn(entry.message, fields);
+        else sdkLog.info(entry.message, fields);
+      }),
+      telemetryOptions: {
+        metrics: {
+          metricPrefix: 'temporal_',
+          prometheus: { bindAddress: `127.0.0.1:${workerMetricsPort}`, countersTotalSuffix: true },
+        },
+      },
+    });
     target = await connectTemporal(config, { log: (line) => log.info(line) });
     summary.temporal_ui = target.devServer?.uiUrl;
     say(`Temporal at ${target.address}${summary.temporal_ui ? `, Web UI at ${summary.temporal_ui}` : ''}`);
@@ -299,58 +316,96 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const warmEnd = Date.now() + warmupMs;
     while (Date.now() < warmEnd && !stopRequested) await new Promise((r) => setTimeout(r, 250));
 
-    // 5. cycles. INTEGRATION POINT: with src/client/schedules.ts landed, the interactive mode
-    // can apply the config's schedule (applySchedules) instead of this loop; bounded mode
-    // keeps starting cycles itself so it knows when the N-th is done.
-    const frequencyMs = 30_000;
-    const client = target.connection;
-    const { Client } = await import('@temporalio/client');
-    const temporal = new Client({ connection: client, namespace: target.namespace });
-    for (let i = 1; options.cycles === undefined || i <= options.cycles; i++) {
-      if (stopRequested) break;
-      state.cycle = i;
-      state.phase = 'cycle starting';
-      const workflowId = `foreshock-demo-cycle-${runId}-${i}`;
-      currentCycle = await temporal.workflow.start('chaosCycle', {
-        taskQueue: target.taskQueue,
-        workflowId,
-        args: [{ config: cycleConfig }],
-      });
-      event(`cycle ${i} started`, { workflowId });
-      const result = currentCycle.result() as Promise<CycleSummary>;
-      const stopped = options.stopSignal?.then(() => 'stop' as const) ?? new Promise<never>(() => undefined);
-      const first = await Promise.race([
-        result.then(
+    // 5. cycles: bounded mode starts them itself (so it knows when the N-th is done); the
+    // interactive mode applies the config's schedule and follows what Temporal starts.
+    const temporal = new Client({ connection: target.connection, namespace: target.namespace });
+    const foreshock = new ForeshockClient({
+      client: temporal,
+      taskQueue: target.taskQueue,
+      agent: agentClient,
+      config,
+    });
+    const describeCycle = (i: number | string, s: CycleSummary) =>
+      `cycle ${i} done: ${s.considered} scenarios, ${s.injections.length} injected${s.injections
+        .map(
+          (inj) =>
+            ` · ${inj.scenario} → ${inj.rollbackPath ?? '?'}${inj.breached ? ' (guard breached)' : ''}`,
+        )
+        .join('')}`;
+    const stopped = options.stopSignal?.then(() => 'stop' as const) ?? new Promise<never>(() => undefined);
+    if (options.cycles !== undefined) {
+      for (let i = 1; i <= options.cycles && !stopRequested; i++) {
+        state.cycle = i;
+        state.phase = 'cycle starting';
+        const workflowId = `foreshock-demo-cycle-${runId}-${i}`;
+        currentCycle = await temporal.workflow.start('chaosCycle', {
+          taskQueue: target.taskQueue,
+          workflowId,
+          args: [{ config: cycleConfig }],
+        });
+        event(`cycle ${i} started`, { workflowId });
+        const result = currentCycle.result() as Promise<CycleSummary>;
+        const done = result.then(
           () => 'done' as const,
           () => 'done' as const,
-        ),
-        stopped,
-      ]);
-      if (first === 'stop') {
-        event('halting: cancelling the running cycle (its injection rolls back)');
-        await currentCycle.cancel().catch(() => undefined);
-      }
-      try {
-        const cycleSummary = await result;
-        summary.cycles++;
-        event(
-          `cycle ${i} done: ${cycleSummary.considered} scenarios, ${cycleSummary.injections.length} injected${cycleSummary.injections
-            .map(
-              (inj) =>
-                ` · ${inj.scenario} → ${inj.rollbackPath ?? '?'}${inj.breached ? ' (guard breached)' : ''}`,
-            )
-            .join('')}`,
-          { summary: cycleSummary },
         );
-      } catch (err) {
-        event(`cycle ${i} ended without a result: ${(err as Error).message}`);
-        if (!stopRequested) summary.cycles++;
+        if ((await Promise.race([done, stopped])) === 'stop') break;
+        try {
+          const cycleSummary = await result;
+          summary.cycles++;
+          event(describeCycle(i, cycleSummary), { summary: cycleSummary });
+        } catch (err) {
+          summary.cycles++;
+          event(`cycle ${i} failed: ${(err as Error).message}`);
+        }
+        currentCycle = undefined;
       }
+    } else {
+      const definitions = scheduleDefinitions(config, target.taskQueue);
+      await applySchedules(temporal, definitions);
+      event(
+        `schedule ${definitions.cycle.scheduleId} applied: a cycle every ${config.failure_injection_profile.injection_frequency}`,
+      );
+      await temporal.schedule.getHandle(definitions.cycle.scheduleId).trigger();
+      const followed = new Set<string>();
+      const follow = async () => {
+        const query = `WorkflowType = '${WORKFLOW_TYPES.cycle}' AND ExecutionStatus = 'Running'`;
+        for await (const execution of temporal.workflow.list({ query })) {
+          if (followed.has(execution.workflowId + execution.runId)) continue;
+          followed.add(execution.workflowId + execution.runId);
+          const handle = temporal.workflow.getHandle(execution.workflowId, execution.runId);
+          currentCycle = handle;
+          state.cycle = followed.size;
+          const n = followed.size;
+          event(`cycle ${n} started by the schedule`, { workflowId: execution.workflowId });
+          (handle.result() as Promise<CycleSummary>).then(
+            (cycleSummary) => {
+              summary.cycles++;
+              event(describeCycle(n, cycleSummary), { summary: cycleSummary });
+            },
+            (err: Error) => event(`cycle ${n} ended: ${err.message}`),
+          );
+        }
+      };
+      while (!stopRequested) {
+        await follow().catch((err: Error) => log.warn('listing cycles failed', { error: err.message }));
+        await Promise.race([new Promise((r) => setTimeout(r, 1000)), stopped]);
+      }
+    }
+    if (stopRequested) {
+      state.phase = 'halting';
+      event('halting: schedules paused, running cycles cancelled (their injections roll back)');
+      const halt = await foreshock
+        .halt({ reason: 'demo stopping', timeoutMs: 30_000 })
+        .catch((err: Error) => {
+          event(`halt incomplete: ${err.message}`);
+          return undefined;
+        });
+      if (halt)
+        event(
+          `halted: ${halt.cancelledWorkflows.length} workflow(s) cancelled, faults gone after ${halt.faultsGoneAfterMs ?? '?'} ms`,
+        );
       currentCycle = undefined;
-      if (options.cycles !== undefined && i >= options.cycles) break;
-      const next = Date.now() + frequencyMs;
-      state.phase = 'waiting for the next cycle';
-      while (Date.now() < next && !stopRequested) await new Promise((r) => setTimeout(r, 250));
     }
     state.phase = 'stopping';
 

@@ -41,6 +41,17 @@ export function registerDemo(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // In a terminal, Ctrl-C would signal the whole foreground group, so the servers the demo
+      // started would die before it could roll back; raw mode turns Ctrl-C into a byte for us.
+      const stdin = process.stdin;
+      const onKey = (key: Buffer) => {
+        if (key.includes(3)) onSignal();
+      };
+      if (opts.ui && stdin.isTTY) {
+        stdin.setRawMode(true);
+        stdin.on('data', onKey);
+        stdin.resume();
+      }
       try {
         const summary = await runDemo({ cycles, ui: opts.ui, warmupMs, stopSignal });
         const ok =
@@ -52,6 +63,11 @@ export function registerDemo(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        if (opts.ui && stdin.isTTY) {
+          stdin.off('data', onKey);
+          stdin.setRawMode(false);
+          stdin.pause();
+        }
       }
     });
 }
