@@ -93,7 +93,14 @@ export function createInjectActivities({ agent }: InjectActivityDeps) {
     /** Removes the fault and reads back that it is gone; throws (and is retried) until it is. */
     async rollbackFault(input: RollbackFaultInput): Promise<RollbackFaultResult> {
       Context.current().heartbeat();
-      if (input.restoreFailover) await agent.failover(input.resource, false);
+      if (input.restoreFailover) {
+        try {
+          await agent.failover(input.resource, false);
+        } catch (err) {
+          // A refusal means there is no failover to undo (e.g. none configured); the fault still goes.
+          if (!(err instanceof AgentApiError && err.permanent)) throw err;
+        }
+      }
       let result: RollbackFaultResult;
       try {
         result = await agent.revert(input.faultId);
