@@ -44,6 +44,16 @@ export interface ForeshockDetectorOptions {
   combineSeasonal: 'max' | 'sum';
   /** The season, ms (a day); turned into rows from the median step of the rows seen so far. */
   seasonMs: number;
+  /** Rows of value history the level z is measured against (0 = `longRows`). */
+  levelRows: number;
+  /** Weight of the step-to-step change stream (|v − previous v| short mean vs its history; 0 = off). */
+  volatilityWeight: number;
+  /** Weight of the relative-entropy stream (0 = off). */
+  entropyWeight: number;
+  /** Rows per histogram window of the relative-entropy stream. */
+  entropyRows: number;
+  /** Bins of the relative-entropy histograms. */
+  entropyBins: number;
 }
 
 export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
@@ -59,6 +69,11 @@ export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
   seasonalWeight: 1,
   combineSeasonal: 'max',
   seasonMs: 86_400_000,
+  levelRows: 0,
+  volatilityWeight: 0,
+  entropyWeight: 3,
+  entropyRows: 52,
+  entropyBins: 5,
 };
 
 export function foreshockDetector(overrides: Partial<ForeshockDetectorOptions> = {}): Detector {
@@ -126,7 +141,11 @@ export function rawLikelihood(
   let trend = 0;
   const shortErrors = o.shortRows.map((rows) => new RollingStats(rows));
   const errorHistory = o.shortRows.map(() => new RollingStats(o.longRows));
-  const valueHistory = new RollingStats(o.longRows);
+  const valueHistory = new RollingStats(o.levelRows || o.longRows);
+  const volatilityShort = new RollingStats(o.shortRows[0] ?? 5);
+  const volatilityHistory = new RollingStats(o.longRows);
+  const entropy =
+    o.entropyWeight > 0 ? relativeEntropyStream(values, o.entropyRows, o.entropyBins) : undefined;
   for (let i = 0; i < n; i++) {
     const v = values[i] ?? 0;
     const range = hi - lo;
@@ -153,7 +172,16 @@ export function rawLikelihood(
       }
       seasonalHistory.push(seasonalShort.mean);
     }
+    if (o.volatilityWeight > 0 && i > 0) {
+      volatilityShort.push(Math.min(1, Math.abs(v - (values[i - 1] ?? v)) / scale));
+      if (ready && volatilityHistory.count > 10) {
+        const zv = (volatilityShort.mean - volatilityHistory.mean) / Math.max(volatilityHistory.std, 1e-4);
+        z = Math.max(z, o.volatilityWeight * zv);
+      }
+      volatilityHistory.push(volatilityShort.mean);
+    }
     if (ready) {
+      if (entropy) z = Math.max(z, o.entropyWeight * (entropy[i] ?? 0));
       if (o.levelWeight > 0) {
         const levelZ = Math.abs(v - valueHistory.mean) / Math.max(valueHistory.std, 1e-9 * scale, 1e-12);
         z = Math.max(z, o.levelWeight * levelZ);
@@ -171,6 +199,50 @@ export function rawLikelihood(
     const prevLevel = level;
     level = o.alpha * v + (1 - o.alpha) * (level + trend);
     trend = o.beta * (level - prevLevel) + (1 - o.beta) * trend;
+  }
+  return out;
+}
+
+/**
+ * Relative entropy of the last `rows` values' histogram against the histograms of earlier
+ * windows (bins over the range seen so far), as a z: how far the current window's divergence
+ * from the most similar past window lies above the typical divergence between past windows.
+ * Walk-forward: entry i uses values ≤ i only.
+ */
+export function relativeEntropyStream(values: readonly number[], rows: number, bins: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  const past: Float64Array[] = [];
+  const divergences = new RollingStats(200);
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (i + 1 < rows || (i + 1) % Math.max(1, Math.floor(rows / 4)) !== 0) {
+      out[i] = i > 0 ? (out[i - 1] ?? 0) : 0;
+      continue;
+    }
+    const hist = new Float64Array(bins);
+    const span = hi - lo || 1;
+    for (let j = i - rows + 1; j <= i; j++) {
+      const b = Math.min(bins - 1, Math.floor((((values[j] ?? 0) - lo) / span) * bins));
+      hist[b] = (hist[b] ?? 0) + 1;
+    }
+    for (let b = 0; b < bins; b++) hist[b] = ((hist[b] ?? 0) + 0.5) / (rows + 0.5 * bins);
+    let nearest = Infinity;
+    for (let k = Math.max(0, past.length - 60); k < past.length - 1; k++) {
+      const q = past[k] as Float64Array;
+      let d = 0;
+      for (let b = 0; b < bins; b++) d += (hist[b] ?? 0) * Math.log((hist[b] ?? 1) / (q[b] ?? 1));
+      if (d < nearest) nearest = d;
+    }
+    if (Number.isFinite(nearest)) {
+      out[i] = divergences.count > 10 ? (nearest - divergences.mean) / Math.max(divergences.std, 1e-4) : 0;
+      divergences.push(nearest);
+    }
+    past.push(hist);
   }
   return out;
 }
