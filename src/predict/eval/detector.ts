@@ -50,8 +50,12 @@ export interface ForeshockDetectorOptions {
   volatilityWeight: number;
   /** Weight of the relative-entropy stream (0 = off). */
   entropyWeight: number;
-  /** Rows per histogram window of the relative-entropy stream. */
-  entropyRows: number;
+  /** Rows per histogram window of the relative-entropy streams (one stream per entry). */
+  entropyRows: number[];
+  /** Past windows each histogram is compared with (the most similar one counts). */
+  entropyLookback: number;
+  /** Histograms are taken every window/this rows. */
+  entropyStrideDiv: number;
   /** Bins of the relative-entropy histograms. */
   entropyBins: number;
 }
@@ -72,7 +76,9 @@ export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
   levelRows: 0,
   volatilityWeight: 0,
   entropyWeight: 3,
-  entropyRows: 52,
+  entropyRows: [52],
+  entropyLookback: 60,
+  entropyStrideDiv: 4,
   entropyBins: 5,
 };
 
@@ -144,8 +150,12 @@ export function rawLikelihood(
   const valueHistory = new RollingStats(o.levelRows || o.longRows);
   const volatilityShort = new RollingStats(o.shortRows[0] ?? 5);
   const volatilityHistory = new RollingStats(o.longRows);
-  const entropy =
-    o.entropyWeight > 0 ? relativeEntropyStream(values, o.entropyRows, o.entropyBins) : undefined;
+  const entropies =
+    o.entropyWeight > 0
+      ? o.entropyRows.map((rows) =>
+          relativeEntropyStream(values, rows, o.entropyBins, o.entropyLookback, o.entropyStrideDiv),
+        )
+      : [];
   for (let i = 0; i < n; i++) {
     const v = values[i] ?? 0;
     const range = hi - lo;
@@ -181,7 +191,9 @@ export function rawLikelihood(
       volatilityHistory.push(volatilityShort.mean);
     }
     if (ready) {
-      if (entropy) z = Math.max(z, o.entropyWeight * (entropy[i] ?? 0));
+      let entropyZ = -Infinity;
+      for (const entropy of entropies) entropyZ = Math.max(entropyZ, o.entropyWeight * (entropy[i] ?? 0));
+      z = Math.max(z, entropyZ);
       if (o.levelWeight > 0) {
         const levelZ = Math.abs(v - valueHistory.mean) / Math.max(valueHistory.std, 1e-9 * scale, 1e-12);
         z = Math.max(z, o.levelWeight * levelZ);
@@ -209,7 +221,13 @@ export function rawLikelihood(
  * from the most similar past window lies above the typical divergence between past windows.
  * Walk-forward: entry i uses values ≤ i only.
  */
-export function relativeEntropyStream(values: readonly number[], rows: number, bins: number): Float64Array {
+export function relativeEntropyStream(
+  values: readonly number[],
+  rows: number,
+  bins: number,
+  lookback = 60,
+  strideDiv = 4,
+): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   let lo = Infinity;
@@ -220,7 +238,7 @@ export function relativeEntropyStream(values: readonly number[], rows: number, b
     const v = values[i] ?? 0;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-    if (i + 1 < rows || (i + 1) % Math.max(1, Math.floor(rows / 4)) !== 0) {
+    if (i + 1 < rows || (i + 1) % Math.max(1, Math.floor(rows / strideDiv)) !== 0) {
       out[i] = i > 0 ? (out[i - 1] ?? 0) : 0;
       continue;
     }
@@ -232,7 +250,7 @@ export function relativeEntropyStream(values: readonly number[], rows: number, b
     }
     for (let b = 0; b < bins; b++) hist[b] = ((hist[b] ?? 0) + 0.5) / (rows + 0.5 * bins);
     let nearest = Infinity;
-    for (let k = Math.max(0, past.length - 60); k < past.length - 1; k++) {
+    for (let k = Math.max(0, past.length - lookback); k < past.length - 1; k++) {
       const q = past[k] as Float64Array;
       let d = 0;
       for (let b = 0; b < bins; b++) d += (hist[b] ?? 0) * Math.log((hist[b] ?? 1) / (q[b] ?? 1));
