@@ -40,6 +40,18 @@ export function parseHostPort(address: string): { host: string; port: number } {
   return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1)) };
 }
 
+/**
+ * Sends an RST where the socket still allows it. After our own FIN (end()) or while still
+ * connecting, Node's resetAndDestroy fails with EINVAL and leaves the handle open for good,
+ * so those sockets are simply destroyed.
+ */
+function resetSocket(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  socket.on('error', () => {});
+  if (socket.writableEnded || socket.connecting) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 export function directionsOf(choice: DirectionChoice): Direction[] {
   return choice === 'both' ? ['upstream', 'downstream'] : [choice];
 }
@@ -157,8 +169,8 @@ export class TcpProxy {
     connection.links.upstream.close();
     connection.links.downstream.close();
     this.counters.connection('reset');
-    if (!connection.client.destroyed) connection.client.resetAndDestroy();
-    if (!connection.server.destroyed) connection.server.resetAndDestroy();
+    resetSocket(connection.client);
+    resetSocket(connection.server);
   }
 
   private accept(client: net.Socket): void {
@@ -167,7 +179,7 @@ export class TcpProxy {
     if (resetShare > 0 && this.random() < resetShare) {
       this.counters.connection('reset');
       client.on('error', () => {});
-      client.resetAndDestroy();
+      resetSocket(client);
       this.counters.connection('closed');
       return;
     }

@@ -13,7 +13,7 @@ import { AgentApiError, AgentClient } from '../../../src/inject/client';
 import { waitUntil } from '../../../src/testing/ports';
 import { cgroupPath, cpuPercent, procState, spawnBusy, stopChild } from './support';
 
-describe('inject: host faults on real processes', () => {
+describe('inject: host faults on real processes', { timeout: 120_000 }, () => {
   let agent: RunningAgent;
   let client: AgentClient;
   let dir: string;

@@ -51,7 +51,7 @@ function startAgentProcess(configFile: string, stateDir: string, prefix: string)
   });
 }
 
-describe('inject: journal recovery after SIGKILL of the agent', () => {
+describe('inject: journal recovery after SIGKILL of the agent', { timeout: 120_000 }, () => {
   let dir: string;
   let busy: ChildProcess;
   let agentProcess: AgentProcess | undefined;

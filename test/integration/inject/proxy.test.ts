@@ -15,7 +15,7 @@ import { InvalidRequestError } from '../../../src/inject/errors';
 import { freePort, waitUntil } from '../../../src/testing/ports';
 import { RespClient, medianPingMs, startRedis, type RedisServer } from './support';
 
-describe('inject: in-line proxy with real servers', () => {
+describe('inject: in-line proxy with real servers', { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let redisFailover: RedisServer;
   let upstreamHttp: http.Server;
