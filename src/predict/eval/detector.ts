@@ -4,13 +4,15 @@
  *
  *   value ─▶ Holt one-step forecast ─▶ |error| / seen range ─▶ short mean ─▶ z vs its own trailing window ─┐
  *   value ─▶ same time one day earlier ─▶ |difference| / seen range ─▶ short mean ─▶ z (same way) ────────┤ max ─▶ P ─▶ first-rise
- *   value ─▶ beyond the range seen so far (by a margin)? ─▶ large z growing with the excess ───────────────┘
+ *   value ─▶ beyond the range seen so far (by a margin)? ─▶ large z growing with the excess ───────────────┤
+ *   last 52 values' histogram ─▶ KL divergence from the most similar of the last 60 ─▶ z vs past divergences ┘
  *
- * `anomaly_score(t)` is the probability that the recent forecast error at t is NOT drawn from
- * the series' own recent error distribution: P = P(C ≤ z) for a standard Cauchy C, where z is
- * the short-run mean error's distance from the trailing mean in trailing standard deviations
- * (errors of real series are heavy-tailed; a Gaussian would call every large error "1.0" and
- * lose the order between them). The score is reported only when it is a new maximum over the
+ * `anomaly_score(t)` is the probability that the series' recent behaviour at t is NOT drawn from
+ * its own recent normal: P = P(C ≤ z) for a standard Cauchy C, where z is the largest of the
+ * streams' distances from their trailing means in trailing standard deviations (errors of real
+ * series are heavy-tailed; a Gaussian would call every large error "1.0" and lose the order
+ * between them). The entropy stream sees distribution changes that stay inside the seen range
+ * and that a forecast error averages away. The score is reported only when it is a new maximum over the
  * last `quietRows` rows, so one episode gives one alarm rather than a burst (0 otherwise).
  */
 import type { Detector } from './baselines';
