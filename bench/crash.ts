@@ -21,7 +21,7 @@ import { startAgent } from '../src/inject/agent';
 import { AgentClient } from '../src/inject/client';
 import { resourceSchema } from '../src/config/schema';
 import { freePort, waitUntil } from '../src/testing/ports';
-import { statusQuery } from '../src/workflows/messages';
+import { statusQuery, WORKFLOW_TASK_TIMEOUT } from '../src/workflows/messages';
 import { WorkerProcess, type WorkerSettings } from '../test/integration/workflows/support/worker-process';
 import { AgentGate } from '../test/integration/workflows/support/gate';
 import { NamedServer } from '../test/integration/workflows/support/target';
@@ -61,6 +61,13 @@ async function main(): Promise<void> {
   };
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-crash-bench-'));
   const cleanup: (() => Promise<unknown>)[] = [async () => rmSync(workDir, { recursive: true, force: true })];
+  // Ctrl-C still stops every server and process this bench started.
+  const interrupted = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
   const workers = new Set<WorkerProcess>();
   try {
     const upstream = await NamedServer.start('primary');
@@ -123,6 +130,7 @@ async function main(): Promise<void> {
       const handle = await client.workflow.start('injectionWorkflow', {
         taskQueue: TASK_QUEUE,
         workflowId: faultId.slice(3),
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         args: [
           {
             resource: 'orders-db',

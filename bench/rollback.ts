@@ -39,6 +39,13 @@ async function main(): Promise<void> {
   const intervalMs = parseDuration(values.interval) ?? 1000;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-rollback-bench-'));
   const cleanup: (() => Promise<unknown>)[] = [async () => rmSync(workDir, { recursive: true, force: true })];
+  // Ctrl-C still stops every server and process this bench started.
+  const interrupted = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
   try {
     const target = await MetricsTarget.start();
     cleanup.push(() => target.stop());

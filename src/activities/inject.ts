@@ -51,6 +51,21 @@ export function toActivityFailure(err: unknown): unknown {
   });
 }
 
+/**
+ * Runs `work` while heartbeating every 500 ms, so a short heartbeat timeout spots a dead
+ * worker quickly without cutting off a slow but live agent call.
+ */
+async function withHeartbeats<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 500);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function leaseSeconds(leaseMs: number): number {
   return Math.max(1, Math.ceil(leaseMs / 1000));
 }
@@ -58,15 +73,16 @@ export function leaseSeconds(leaseMs: number): number {
 export function createInjectActivities({ agent }: InjectActivityDeps) {
   return {
     async injectFault(input: InjectFaultInput): Promise<InjectedFault> {
-      Context.current().heartbeat();
       try {
-        const state = await agent.apply({
-          faultId: input.faultId,
-          resource: input.resource,
-          mode: input.mode,
-          params: input.params,
-          leaseSeconds: leaseSeconds(input.leaseMs),
-        });
+        const state = await withHeartbeats(() =>
+          agent.apply({
+            faultId: input.faultId,
+            resource: input.resource,
+            mode: input.mode,
+            params: input.params,
+            leaseSeconds: leaseSeconds(input.leaseMs),
+          }),
+        );
         if (state.phase !== 'applied') {
           // A fault that already ran out (an earlier attempt, lease expired) must not come back.
           throw ApplicationFailure.create({
@@ -92,32 +108,35 @@ export function createInjectActivities({ agent }: InjectActivityDeps) {
 
     /** Removes the fault and reads back that it is gone; throws (and is retried) until it is. */
     async rollbackFault(input: RollbackFaultInput): Promise<RollbackFaultResult> {
-      Context.current().heartbeat();
-      if (input.restoreFailover) {
-        try {
-          await agent.failover(input.resource, false);
-        } catch (err) {
-          // A refusal means there is no failover to undo (e.g. none configured); the fault still goes.
-          if (!(err instanceof AgentApiError && err.permanent)) throw err;
-        }
-      }
-      let result: RollbackFaultResult;
-      try {
-        result = await agent.revert(input.faultId);
-      } catch (err) {
-        if (!(err instanceof AgentApiError) || err.status !== 404) throw err;
-        result = { faultId: input.faultId, verified: true, wasActive: false };
-      }
-      if (!result.verified) {
-        throw new Error(`agent could not verify that fault ${input.faultId} is gone; retrying`);
-      }
-      const after = await agent.get(input.faultId);
-      if (after && after.phase === 'applied') {
-        throw new Error(`fault ${input.faultId} still reads as applied after revert; retrying`);
-      }
-      return result;
+      return withHeartbeats(() => rollback(input));
     },
   };
+
+  async function rollback(input: RollbackFaultInput): Promise<RollbackFaultResult> {
+    if (input.restoreFailover) {
+      try {
+        await agent.failover(input.resource, false);
+      } catch (err) {
+        // A refusal means there is no failover to undo (e.g. none configured); the fault still goes.
+        if (!(err instanceof AgentApiError && err.permanent)) throw err;
+      }
+    }
+    let result: RollbackFaultResult;
+    try {
+      result = await agent.revert(input.faultId);
+    } catch (err) {
+      if (!(err instanceof AgentApiError) || err.status !== 404) throw err;
+      result = { faultId: input.faultId, verified: true, wasActive: false };
+    }
+    if (!result.verified) {
+      throw new Error(`agent could not verify that fault ${input.faultId} is gone; retrying`);
+    }
+    const after = await agent.get(input.faultId);
+    if (after && after.phase === 'applied') {
+      throw new Error(`fault ${input.faultId} still reads as applied after revert; retrying`);
+    }
+    return result;
+  }
 }
 
 export type InjectActivities = ReturnType<typeof createInjectActivities>;

@@ -12,7 +12,7 @@ import type { FaultState } from '../inject/api';
 import type { AgentClient } from '../inject/client';
 import type { ForeshockConfig } from '../config/schema';
 import type { FailureScenario } from '../predict/types';
-import { abortUpdate, statusQuery, WORKFLOW_TYPES } from '../workflows/messages';
+import { abortUpdate, statusQuery, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPES } from '../workflows/messages';
 import { injectionInputFor } from '../workflows/selection';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import {
@@ -69,6 +69,7 @@ export class ForeshockClient {
     const handle = await this.client.workflow.start<typeof chaosCycle>(WORKFLOW_TYPES.cycle, {
       taskQueue: this.taskQueue,
       workflowId,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [
         {
           config: cycleConfigOf(config),
@@ -90,6 +91,7 @@ export class ForeshockClient {
     return this.client.workflow.start<typeof injectionWorkflow>(WORKFLOW_TYPES.injection, {
       taskQueue: this.taskQueue,
       workflowId: options.workflowId ?? `foreshock-inject-${input.resource}-${input.mode}-${Date.now()}`,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [input],
       typedSearchAttributes: [
         { key: searchAttributeKeys.resource, value: input.resource },

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/client';
 import type { ForeshockConfig } from '../config/schema';
 import { parseInjectionFrequency } from '../config/semantic';
-import { WORKFLOW_TYPES } from '../workflows/messages';
+import { WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPES } from '../workflows/messages';
 import type { CycleConfig } from '../workflows/cycle-types';
 
 /** Every foreshock schedule id starts with this; halt pauses them all by it. */
@@ -70,6 +70,7 @@ export function scheduleDefinitions(
         workflowType: WORKFLOW_TYPES.cycle,
         workflowId: ids.cycle,
         taskQueue,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         args: [{ config: cycleConfigOf(config) }],
       },
       policies,

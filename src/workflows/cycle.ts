@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HistoryActivities } from '../activities/history';
-import { cycleStatusQuery } from './messages';
+import { cycleStatusQuery, WORKFLOW_TASK_TIMEOUT } from './messages';
 import { injectionWorkflow } from './injection';
 import { searchAttributeKeys } from './search-attributes';
 import { injectionInputFor, selectScenarios } from './selection';
@@ -99,6 +99,7 @@ export async function chaosCycle(input: ChaosCycleInput): Promise<CycleSummary> 
         args: [injectionInputFor(scenario, config, { dryRun: input.dryRun })],
         // Cancelling the cycle cancels its injections, which then roll back.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         typedSearchAttributes: [
           { key: searchAttributeKeys.resource, value: scenario.resource },
           { key: searchAttributeKeys.mode, value: scenario.mode },

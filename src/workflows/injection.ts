@@ -133,12 +133,12 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   // A fault that cannot be injected after a few tries is given up; its removal never is.
   const { injectFault, setFailover } = proxyActivities<InjectActivities>({
     startToCloseTimeout: '15s',
-    heartbeatTimeout: '5s',
+    heartbeatTimeout: '2s',
     retry: { ...foreverRetry, maximumAttempts: 8 },
   });
   const { rollbackFault } = proxyActivities<InjectActivities>({
     startToCloseTimeout: '15s',
-    heartbeatTimeout: '5s',
+    heartbeatTimeout: '2s',
     retry: foreverRetry,
   });
   const { watchFault, degradeFault } = proxyActivities<GuardActivities>({
@@ -219,6 +219,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
 
   try {
     await experiment.run(async () => {
+      let injected: { appliedAt: string } | undefined;
       if (spec.dryRun) {
         decide(`dry run: would inject ${spec.mode} into ${spec.resource} for ${spec.durationMs}ms`);
       } else {
@@ -226,7 +227,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
         status.phase = 'injecting';
         decide(`inject ${spec.mode} into ${spec.resource} as ${faultId}`);
         // Non-cancellable: an inject still in flight when we roll back could land after the revert.
-        await CancellationScope.nonCancellable(() =>
+        injected = await CancellationScope.nonCancellable(() =>
           injectFault({
             faultId,
             resource: spec.resource,
@@ -237,7 +238,12 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
         );
       }
       status.injectedAt = Date.now();
-      status.endsAt = status.injectedAt + spec.durationMs;
+      // The window runs from when the agent applied the fault, so a crash and retry of the
+      // inject does not stretch it.
+      const appliedAt = injected ? Date.parse(injected.appliedAt) : Number.NaN;
+      status.endsAt =
+        (Number.isFinite(appliedAt) ? Math.min(appliedAt, status.injectedAt) : status.injectedAt) +
+        spec.durationMs;
       status.phase = 'watching';
       const watched = await watch(status.endsAt, true);
       status.breaches = watched.breaches;

@@ -20,6 +20,12 @@ export const SEARCH_ATTRIBUTE_NAMES = {
   outcome: 'ForeshockOutcome',
 } as const;
 
+/**
+ * Workflow task timeout for foreshock's workflows: a worker that dies holding a workflow task
+ * delays the saga by this much (the server default is 10 s).
+ */
+export const WORKFLOW_TASK_TIMEOUT = '3s';
+
 /** The foreshock workflow types, by name (clients start them by name too). */
 export const WORKFLOW_TYPES = {
   injection: 'injectionWorkflow',

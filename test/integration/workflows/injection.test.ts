@@ -14,7 +14,7 @@ import { PrometheusServer } from '../../../src/testing/prometheus';
 import { MetricsTarget } from '../../../src/testing/metrics-target';
 import { waitUntil } from '../../../src/testing/ports';
 import { FORESHOCK_WORKFLOWS_PATH } from '../../../src/worker/plugin';
-import { abortUpdate, statusQuery } from '../../../src/workflows/messages';
+import { abortUpdate, statusQuery, WORKFLOW_TASK_TIMEOUT } from '../../../src/workflows/messages';
 import type { injectionWorkflow } from '../../../src/workflows/injection';
 import { FAILURE_TYPES, type InjectionInput, type InjectionOutcome } from '../../../src/workflows/types';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
@@ -66,6 +66,7 @@ describe('injection workflow on real servers', () => {
     client.workflow.start<typeof injectionWorkflow>('injectionWorkflow', {
       taskQueue: TASK_QUEUE,
       workflowId: `inject-test-${process.pid}-${++counter}`,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [
         {
           resource: 'orders-db',
