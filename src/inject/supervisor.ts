@@ -27,6 +27,7 @@ export class Supervisor {
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private starts = 0;
+  private quickExits = 0;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -110,15 +111,19 @@ export class Supervisor {
         command: argv,
       });
     }
+    const startedAt = Date.now();
     child.on('error', () => {});
     child.once('exit', () => {
       if (pid !== undefined) journal.recordRevert(id, 'supervised_process', resource);
       if (this.stopping) return;
+      // A process that dies right after its start is restarted with a growing delay (≤ 5 s).
+      this.quickExits = Date.now() - startedAt < 1000 ? this.quickExits + 1 : 0;
+      const delay = Math.min(5000, (this.options.restartDelayMs ?? 200) * 2 ** this.quickExits);
       this.restartTimer = setTimeout(() => {
         if (this.stopping) return;
         this.spawnOnce();
         this.options.onRestart?.();
-      }, this.options.restartDelayMs ?? 200);
+      }, delay);
     });
   }
 }
