@@ -5,7 +5,7 @@
  * not assumed. Only pids this group spawned are ever signalled.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 
 export interface ManagedProcess {
   name: string;
@@ -15,12 +15,13 @@ export interface ManagedProcess {
   logFile: string;
 }
 
+/** Whether pid is a live process; a zombie (exited, not yet reaped) does not count. */
 export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

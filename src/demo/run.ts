@@ -200,6 +200,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     // the SDK's metrics for Prometheus, and its logs into the JSON log (the terminal is the live view's)
     const sdkLog = logger.child('temporal-sdk');
     Runtime.install({
+      // the demo's own Ctrl-C handling halts first; the SDK must not stop the worker before
+      // the cancelled injections have rolled back
+      shutdownSignals: [],
       logger: new DefaultLogger(ui ? 'WARN' : 'INFO', (entry) => {
         const fields = { ...(entry.meta ?? {}) };
         if (entry.level === 'ERROR') sdkLog.error(entry.message, fields);
@@ -333,6 +336,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         )
         .join('')}`;
     const stopped = options.stopSignal?.then(() => 'stop' as const) ?? new Promise<never>(() => undefined);
+    // result() long-polls: each must settle before the connection closes
+    const pendingResults: Promise<unknown>[] = [];
     if (options.cycles !== undefined) {
       for (let i = 1; i <= options.cycles && !stopRequested; i++) {
         state.cycle = i;
@@ -345,6 +350,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         });
         event(`cycle ${i} started`, { workflowId });
         const result = currentCycle.result() as Promise<CycleSummary>;
+        pendingResults.push(result.catch(() => undefined));
         const done = result.then(
           () => 'done' as const,
           () => 'done' as const,
@@ -378,13 +384,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           state.cycle = followed.size;
           const n = followed.size;
           event(`cycle ${n} started by the schedule`, { workflowId: execution.workflowId });
-          (handle.result() as Promise<CycleSummary>).then(
+          const result = (handle.result() as Promise<CycleSummary>).then(
             (cycleSummary) => {
               summary.cycles++;
               event(describeCycle(n, cycleSummary), { summary: cycleSummary });
             },
             (err: Error) => event(`cycle ${n} ended: ${err.message}`),
           );
+          pendingResults.push(result);
         }
       };
       while (!stopRequested) {
@@ -407,6 +414,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         );
       currentCycle = undefined;
     }
+    await Promise.race([Promise.allSettled(pendingResults), new Promise((r) => setTimeout(r, 15_000))]);
     state.phase = 'stopping';
 
     // 6. nothing may stay applied: count what the agent still holds, then revert it anyway
@@ -438,7 +446,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const started = new Set(descendantsOf([process.pid]));
     if (currentCycle) await currentCycle.cancel().catch(() => undefined);
     if (worker) {
-      worker.shutdown();
+      try {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      } catch (err) {
+        log.warn('worker shutdown failed', { error: (err as Error).message });
+      }
       await workerRun?.catch((err: Error) => log.warn('worker ended with an error', { error: err.message }));
     }
     await target?.close().catch((err: Error) => log.warn('temporal close failed', { error: err.message }));

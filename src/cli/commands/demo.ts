@@ -47,7 +47,7 @@ export function registerDemo(program: Command): void {
       const onKey = (key: Buffer) => {
         if (key.includes(3)) onSignal();
       };
-      if (opts.ui && stdin.isTTY) {
+      if (stdin.isTTY) {
         stdin.setRawMode(true);
         stdin.on('data', onKey);
         stdin.resume();
@@ -63,7 +63,7 @@ export function registerDemo(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        if (opts.ui && stdin.isTTY) {
+        if (stdin.isTTY) {
           stdin.off('data', onKey);
           stdin.setRawMode(false);
           stdin.pause();
