@@ -465,7 +465,20 @@ describe('inject: in-line proxy with real servers', { timeout: 120_000 }, () => 
     const metrics = await fetch(`${agent.url}/metrics`, {
       headers: { authorization: `Bearer ${agent.token}` },
     });
-    assert.match(await metrics.text(), /foreshock_agent_lease_expiries_total\{mode="network_latency"\} 1/);
+    const text = await metrics.text();
+    assert.match(text, /foreshock_agent_lease_expiries_total\{mode="network_latency"\} 1/);
+    assert.match(
+      text,
+      /foreshock_agent_fault_reverts_total\{mode="network_latency",reason="lease_expired"\} 1/,
+    );
+    assert.match(text, /foreshock_agent_active_faults\{mode="network_latency"\} 0/);
+    for (const direction of ['upstream', 'downstream']) {
+      const bytes = new RegExp(
+        `foreshock_agent_proxy_bytes_total\\{proxy="cache",direction="${direction}"\\} (\\d+)`,
+      ).exec(text);
+      assert.ok(bytes && Number(bytes[1]) > 1_000_000, `bytes counted ${direction}: ${bytes?.[1]}`);
+    }
+    assert.match(text, /foreshock_agent_proxy_connections_total\{proxy="cache",event="accepted"\} \d+/);
     await assertClean();
   });
 });
