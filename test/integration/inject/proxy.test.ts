@@ -437,6 +437,20 @@ describe('inject: in-line proxy with real servers', { timeout: 120_000 }, () => 
     const elapsed = performance.now() - started;
     assert.ok(elapsed > 250 && elapsed < 1500, `delayed request took ${elapsed}ms`);
     await client.revert('hd-1');
+
+    // Byte-level toxics apply in HTTP mode too: the TCP proxy sits in front of the HTTP layer.
+    await client.apply({
+      faultId: 'hl-1',
+      resource: 'api',
+      mode: 'network_latency',
+      params: { latency: '200ms', direction: 'downstream', duration: '10s' },
+      leaseSeconds: 30,
+    });
+    const slowStarted = performance.now();
+    assert.equal(await get(), 200);
+    const slow = performance.now() - slowStarted;
+    assert.ok(slow > 150 && slow < 1500, `request under 200ms latency took ${slow}ms`);
+    await client.revert('hl-1');
     agentKeepAlive.destroy();
     await assertClean();
   });
