@@ -44,7 +44,7 @@ export interface DemoOptions {
   cycles?: number;
   /** Live terminal view and the Temporal Web UI. @default true */
   ui?: boolean;
-  /** Telemetry to gather before the first cycle. @default 20s */
+  /** Telemetry to gather before the first cycle. @default 10s */
   warmupMs?: number;
   /** Where this run's files go. @default .foreshock/demo/run-<time> */
   runDir?: string;
@@ -310,7 +310,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     progressTimer = setInterval(() => void refresh().catch(() => undefined), ui ? 1000 : 2000);
 
     // 4. warm-up: the forecaster needs some telemetry first
-    const warmupMs = options.warmupMs ?? 20_000;
+    const warmupMs = options.warmupMs ?? 10_000;
     await waitUntil(
       'first telemetry',
       async () => (await prometheus.instantQuery('loadgen_requests_total')).length > 0,

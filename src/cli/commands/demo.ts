@@ -16,7 +16,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--cycles <n>', 'run this many chaos cycles, print one JSON summary line, and exit')
     .option('--no-ui', 'no live terminal view and no Temporal Web UI (plain log lines on stderr)')
-    .option('--warmup <duration>', 'telemetry to gather before the first cycle', '20s')
+    .option('--warmup <duration>', 'telemetry to gather before the first cycle', '10s')
     .action(async (opts: DemoCliOptions) => {
       const cycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
       if (cycles !== undefined && !(Number.isInteger(cycles) && cycles >= 1 && cycles <= 1000))
