@@ -58,6 +58,12 @@ export interface ForeshockDetectorOptions {
   entropyLookback: number;
   /** Histograms are taken every window/this rows. */
   entropyStrideDiv: number;
+  /**
+   * Histogram bins span the seen values' mean ± this many standard deviations (clamped to the
+   * seen range; values outside go to the end bins), so one huge spike does not squeeze every
+   * later window into a single bin (0 = the plain seen range).
+   */
+  entropyClipSd: number;
   /** Bins of the relative-entropy histograms. */
   entropyBins: number;
 }
@@ -82,6 +88,7 @@ export const DEFAULT_DETECTOR_OPTIONS: ForeshockDetectorOptions = {
   entropyLookback: 60,
   entropyStrideDiv: 4,
   entropyBins: 5,
+  entropyClipSd: 4.5,
 };
 
 export function foreshockDetector(overrides: Partial<ForeshockDetectorOptions> = {}): Detector {
@@ -155,7 +162,14 @@ export function rawLikelihood(
   const entropies =
     o.entropyWeight > 0
       ? o.entropyRows.map((rows) =>
-          relativeEntropyStream(values, rows, o.entropyBins, o.entropyLookback, o.entropyStrideDiv),
+          relativeEntropyStream(
+            values,
+            rows,
+            o.entropyBins,
+            o.entropyLookback,
+            o.entropyStrideDiv,
+            o.entropyClipSd,
+          ),
         )
       : [];
   for (let i = 0; i < n; i++) {
@@ -229,6 +243,7 @@ export function relativeEntropyStream(
   bins: number,
   lookback = 60,
   strideDiv = 4,
+  clipSd = 0,
 ): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
@@ -236,18 +251,26 @@ export function relativeEntropyStream(
   let hi = -Infinity;
   const past: Float64Array[] = [];
   const divergences = new RollingStats(200);
+  let seenSum = 0;
+  let seenSq = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i] ?? 0;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
+    seenSum += v;
+    seenSq += v * v;
     if (i + 1 < rows || (i + 1) % Math.max(1, Math.floor(rows / strideDiv)) !== 0) {
       out[i] = i > 0 ? (out[i - 1] ?? 0) : 0;
       continue;
     }
     const hist = new Float64Array(bins);
-    const span = hi - lo || 1;
+    const mean = seenSum / (i + 1);
+    const sd = Math.sqrt(Math.max(seenSq / (i + 1) - mean * mean, 0));
+    const bLo = clipSd > 0 ? Math.max(lo, mean - clipSd * sd) : lo;
+    const bHi = clipSd > 0 ? Math.min(hi, mean + clipSd * sd) : hi;
+    const span = bHi - bLo || 1;
     for (let j = i - rows + 1; j <= i; j++) {
-      const b = Math.min(bins - 1, Math.floor((((values[j] ?? 0) - lo) / span) * bins));
+      const b = Math.max(0, Math.min(bins - 1, Math.floor((((values[j] ?? 0) - bLo) / span) * bins)));
       hist[b] = (hist[b] ?? 0) + 1;
     }
     for (let b = 0; b < bins; b++) hist[b] = ((hist[b] ?? 0) + 0.5) / (rows + 0.5 * bins);

@@ -35,4 +35,17 @@ describe('relative-entropy stream', () => {
     assert.deepEqual([...a.slice(0, 2000)], [...b.slice(0, 2000)]);
     assert.notDeepEqual([...a.slice(2000)], [...b.slice(2000)], 'the change is seen');
   });
+
+  it('with bins clipped to mean ± k std, one early spike does not blind it to later changes', () => {
+    const spiked = [...steady];
+    spiked[1500] = 100;
+    const after = [...spiked, ...shifted];
+    const plain = relativeEntropyStream(after, 52, 5);
+    const clipped = relativeEntropyStream(after, 52, 5, 60, 4, 4.5);
+    const plainMax = Math.max(...plain.slice(3000, 3100));
+    const clippedMax = Math.max(...clipped.slice(3000, 3100));
+    const clippedQuiet = Math.max(...clipped.slice(1700, 3000));
+    assert.ok(plainMax < 4, `the plain range puts every window in one bin: z ${plainMax}`);
+    assert.ok(clippedMax > 6 && clippedMax > 2 * clippedQuiet, `clipped: ${clippedMax} vs ${clippedQuiet}`);
+  });
 });
