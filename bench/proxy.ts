@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- proxy [--peer-toxiproxy PATH] [--seconds N]`
+ * `npm run -s bench -- proxy [--peer-toxiproxy PATH] [--seconds N] [--round-seconds S]`
  *
  * The same loopback echo workload, in the same run, three ways:
  *
@@ -11,13 +11,18 @@
  * Throughput: 4 connections streaming 64 KiB writes that the server echoes (MB/s), every
  * byte checked (bytes_lost counts what did not come back within 10 s of the last write, or
  * came back different). Connections end without a half-close, which Toxiproxy does not carry.
- * The echo server and each proxy run in their own process; the client runs here.
+ * The echo server and each proxy run in their own process; the client runs here. The foreshock
+ * proxy counts bytes into the agent's real Prometheus counters, as it does in the agent.
+ * The machine is shared and noisy, so the targets take turns in short rounds (default 0.5 s
+ * per target per phase, rotating who goes first) and each result pools its rounds: a burst of
+ * load from elsewhere hits all targets alike instead of whichever ran at that moment.
  * Prints one JSON object as its last line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import readline from 'node:readline';
+import { AgentMetrics } from '../src/inject/metrics';
 import { TcpProxy } from '../src/inject/proxy/tcp-proxy';
 import { freePort, waitForPort } from '../src/testing/ports';
 
@@ -48,6 +53,7 @@ async function serveForeshock(listenPort: number, upstreamPort: number): Promise
     name: 'bench',
     listen: { host: '127.0.0.1', port: listenPort },
     upstream: { host: '127.0.0.1', port: upstreamPort },
+    counters: new AgentMetrics().countersFor('bench').proxy,
   });
   console.log(JSON.stringify({ port: listenPort }));
 }
@@ -109,7 +115,10 @@ async function latencyRun(port: number, seconds: number): Promise<{ samples: num
   return { samples, rps: samples.length / ((performance.now() - started) / 1000) };
 }
 
-async function streamRun(port: number, seconds: number): Promise<{ mbPerS: number; bytesLost: number }> {
+async function streamRun(
+  port: number,
+  seconds: number,
+): Promise<{ mbPerS: number; elapsed: number; bytesLost: number }> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   const results = await Promise.all(
@@ -145,19 +154,48 @@ async function streamRun(port: number, seconds: number): Promise<{ mbPerS: numbe
   );
   const elapsed = (performance.now() - started) / 1000;
   const bytes = results.reduce((sum, r) => sum + r.received, 0);
-  return { mbPerS: bytes / 1e6 / elapsed, bytesLost: results.reduce((sum, r) => sum + r.lost, 0) };
+  return {
+    mbPerS: bytes / 1e6 / elapsed,
+    elapsed,
+    bytesLost: results.reduce((sum, r) => sum + r.lost, 0),
+  };
 }
 
-async function measure(port: number, seconds: number): Promise<Result> {
+interface Pool {
+  samples: number[];
+  latencySeconds: number;
+  streamBytes: number;
+  streamSeconds: number;
+  bytesLost: number;
+}
+
+const emptyPool = (): Pool => ({
+  samples: [],
+  latencySeconds: 0,
+  streamBytes: 0,
+  streamSeconds: 0,
+  bytesLost: 0,
+});
+
+/** One round for one target: a latency slice then a stream slice, added to its pool. */
+async function measureInto(pool: Pool, port: number, seconds: number): Promise<void> {
   const latency = await latencyRun(port, seconds);
-  const sorted = latency.samples.sort((a, b) => a - b);
+  for (const sample of latency.samples) pool.samples.push(sample);
+  pool.latencySeconds += latency.samples.length / latency.rps;
   const stream = await streamRun(port, seconds);
+  pool.streamBytes += stream.mbPerS * stream.elapsed * 1e6;
+  pool.streamSeconds += stream.elapsed;
+  pool.bytesLost += stream.bytesLost;
+}
+
+function summarize(pool: Pool): Result {
+  const sorted = pool.samples.sort((a, b) => a - b);
   return {
     p50_us: Math.round(percentile(sorted, 0.5)),
     p99_us: Math.round(percentile(sorted, 0.99)),
-    rps: Math.round(latency.rps),
-    mb_per_s: Math.round(stream.mbPerS * 10) / 10,
-    bytes_lost: stream.bytesLost,
+    rps: Math.round(pool.samples.length / pool.latencySeconds),
+    mb_per_s: Math.round((pool.streamBytes / 1e6 / pool.streamSeconds) * 10) / 10,
+    bytes_lost: pool.bytesLost,
   };
 }
 
@@ -191,6 +229,9 @@ async function main(argv: string[]): Promise<void> {
   const peer = peerIndex >= 0 ? argv[peerIndex + 1] : undefined;
   const secondsIndex = argv.indexOf('--seconds');
   const seconds = secondsIndex >= 0 ? Number(argv[secondsIndex + 1]) : 3;
+  const roundIndex = argv.indexOf('--round-seconds');
+  const roundSeconds = Math.min(seconds, roundIndex >= 0 ? Number(argv[roundIndex + 1]) : 0.5);
+  const rounds = Math.max(1, Math.round(seconds / roundSeconds));
 
   const children: ChildProcess[] = [];
   try {
@@ -208,16 +249,23 @@ async function main(argv: string[]): Promise<void> {
       toxiproxyPort = toxiproxy.port;
     }
 
-    // Warm-up, then the measured runs, each target in turn on the same machine state.
-    for (const port of [echoPort, foreshockPort, ...(toxiproxyPort ? [toxiproxyPort] : [])])
-      await measure(port, 0.5);
-    const direct = await measure(echoPort, seconds);
-    const viaForeshock = await measure(foreshockPort, seconds);
-    const viaToxiproxy = toxiproxyPort ? await measure(toxiproxyPort, seconds) : undefined;
+    const targets = [echoPort, foreshockPort, ...(toxiproxyPort ? [toxiproxyPort] : [])];
+    const pools = targets.map(emptyPool);
+    // Warm-up (not counted), then the rounds, rotating which target goes first.
+    for (const port of targets) await measureInto(emptyPool(), port, 0.5);
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < targets.length; k++) {
+        const index = (round + k) % targets.length;
+        await measureInto(pools[index]!, targets[index]!, seconds / rounds);
+      }
+    }
+    const direct = summarize(pools[0]!);
+    const viaForeshock = summarize(pools[1]!);
+    const viaToxiproxy = pools[2] ? summarize(pools[2]) : undefined;
 
     const summary = {
       bench: 'proxy',
-      workload: `loopback echo: ${LATENCY_CONNECTIONS} conns x ${MESSAGE_BYTES}B round-trips; ${STREAM_CONNECTIONS} conns x ${STREAM_CHUNK / 1024}KiB stream; ${seconds}s each`,
+      workload: `loopback echo: ${LATENCY_CONNECTIONS} conns x ${MESSAGE_BYTES}B round-trips; ${STREAM_CONNECTIONS} conns x ${STREAM_CHUNK / 1024}KiB stream; ${seconds}s each, in ${rounds} interleaved rounds`,
       direct,
       foreshock: viaForeshock,
       ...(viaToxiproxy ? { toxiproxy: viaToxiproxy } : {}),
