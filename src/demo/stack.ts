@@ -295,7 +295,13 @@ export class DemoStack {
     await this.prometheus?.stop();
     await this.processes.stopAll();
     const left = [...this.processes.leftovers(), ...[...this.descendantsSeen].filter(pidAlive)];
-    if (this.ownsWorkDir && left.length === 0) rmSync(this.workDir, { recursive: true, force: true });
+    if (left.length === 0) {
+      if (this.ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
+      // the databases are scratch (~45 MB a run); the logs beside them stay for a look afterwards
+      else
+        for (const data of [path.join('postgres', 'pgdata'), path.join('prometheus', 'data')])
+          rmSync(path.join(this.workDir, data), { recursive: true, force: true });
+    }
     return left;
   }
 }
