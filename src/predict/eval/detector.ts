@@ -233,7 +233,8 @@ export function rawLikelihood(
 
 /**
  * Relative entropy of the last `rows` values' histogram against the histograms of earlier
- * windows (bins over the range seen so far), as a z: how far the current window's divergence
+ * windows (bins over the range seen so far, or over mean ± `clipSd` std of the values seen so far
+ * clamped to that range when `clipSd` > 0), as a z: how far the current window's divergence
  * from the most similar past window lies above the typical divergence between past windows.
  * Walk-forward: entry i uses values ≤ i only.
  */
