@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { relativeEntropyStream } from '../../../src/predict/eval/detector';
+import { foreshockDetector, relativeEntropyStream } from '../../../src/predict/eval/detector';
 
 /** Deterministic uniform noise in [0, 1) (a small LCG), so the test never depends on luck. */
 function noise(seed: number): () => number {
@@ -47,5 +47,19 @@ describe('relative-entropy stream', () => {
     const clippedQuiet = Math.max(...clipped.slice(1700, 3000));
     assert.ok(plainMax < 4, `the plain range puts every window in one bin: z ${plainMax}`);
     assert.ok(clippedMax > 6 && clippedMax > 2 * clippedQuiet, `clipped: ${clippedMax} vs ${clippedQuiet}`);
+  });
+});
+
+describe('foreshock detector', () => {
+  it('gives the same scores on a prefix as on the whole series (it never uses the series length)', () => {
+    const rand = noise(11);
+    const values = Array.from({ length: 2400 }, (_, i) => 5 + Math.sin(i / 20) + rand() + (i > 1800 ? 3 : 0));
+    const timestamps = values.map((_, i) => i * 300_000);
+    const whole = foreshockDetector()(values, timestamps);
+    for (const cut of [700, 1500, 1900]) {
+      const prefix = foreshockDetector()(values.slice(0, cut), timestamps.slice(0, cut));
+      assert.deepEqual([...prefix], [...whole.slice(0, cut)], `cut at ${cut}`);
+    }
+    assert.ok(Math.max(...whole.slice(1800, 1900)) > 0.9, 'the level shift is seen');
   });
 });
