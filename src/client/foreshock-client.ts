@@ -147,11 +147,17 @@ export class ForeshockClient {
     if (!this.agent) return report;
     const deadline = startedAt + timeoutMs;
     let remaining: FaultState[] = [];
+    let unreachable: string | undefined;
     for (;;) {
-      remaining = (await this.agent.list()).filter(
-        (f) => f.phase === 'applied' && f.faultId.startsWith('fs-'),
-      );
-      if (remaining.length === 0) {
+      try {
+        remaining = (await this.agent.list()).filter(
+          (f) => f.phase === 'applied' && f.faultId.startsWith('fs-'),
+        );
+        unreachable = undefined;
+      } catch (err) {
+        unreachable = err instanceof Error ? err.message : String(err);
+      }
+      if (remaining.length === 0 && unreachable === undefined) {
         report.faultsGoneAfterMs = Date.now() - startedAt;
         return report;
       }
@@ -160,10 +166,16 @@ export class ForeshockClient {
       if (Date.now() >= deadline - Math.min(600, timeoutMs / 3)) {
         for (const fault of remaining) {
           await this.agent.revert(fault.faultId).catch(() => undefined);
-          report.revertedDirectly.push(fault.faultId);
+          if (!report.revertedDirectly.includes(fault.faultId)) report.revertedDirectly.push(fault.faultId);
         }
       }
       await new Promise((r) => setTimeout(r, 50));
+    }
+    if (unreachable !== undefined) {
+      throw new HaltIncompleteError(
+        `halt: schedules paused and ${cancelledWorkflows.length} workflow(s) cancelled, but the agent could not be asked whether every fault is gone: ${unreachable}`,
+        remaining,
+      );
     }
     throw new HaltIncompleteError(
       `halt: the agent still holds ${remaining.length} fault(s) after ${timeoutMs}ms: ${remaining.map((f) => f.faultId).join(', ')}`,

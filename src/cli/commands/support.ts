@@ -26,7 +26,7 @@ export async function withForeshock<T>(
       client,
       taskQueue: target.taskQueue,
       config,
-      ...(token ? { agent: new AgentClient({ url: config.agent.url, token }) } : {}),
+      ...(token ? { agent: new AgentClient({ url: config.agent.url, token, timeoutMs: 1000 }) } : {}),
     });
     return await run({ config, target, foreshock, client });
   } finally {
