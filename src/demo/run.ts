@@ -36,6 +36,7 @@ import type { OutcomeRecord } from '../report/types';
 import { loadDemoConfig } from './config';
 import { fileLogger, type ComponentLogger } from './log';
 import { pidAlive } from './processes';
+import { serveRegistry, type MetricsServer } from './metrics-server';
 import { renderProgress, type GuardLight, type ProgressState } from './progress';
 import { allocateDemoPorts, DemoStack, descendantsOf } from './stack';
 
@@ -115,6 +116,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const ports = await allocateDemoPorts();
   const agentPort = await freePort();
   const workerMetricsPort = await freePort();
+  const agentMetricsPort = await freePort();
   const tools = toolPaths();
   const loaded = loadDemoConfig({
     ports,
@@ -159,7 +161,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   let progressTimer: NodeJS.Timeout | undefined;
   let currentCycle: WorkflowHandle | undefined;
 
+  let agentMetrics: MetricsServer | undefined;
   try {
+    agentMetrics = await serveRegistry(agentMetricsPort, () => agent?.metrics.registry);
     // 1. the stack, with the agent started between the database and the front end
     stack = await DemoStack.start({
       ports,
@@ -171,7 +175,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         frontDoor: `http://127.0.0.1:${ports.webProxy}`,
       },
       extraTargets: [
-        { job: 'foreshock-agent', targets: [`127.0.0.1:${agentPort}`] },
+        { job: 'foreshock-agent', targets: [`127.0.0.1:${agentMetricsPort}`] },
         { job: 'foreshock-worker', targets: [`127.0.0.1:${workerMetricsPort}`] },
       ],
       log: logger.child('stack'),
@@ -425,6 +429,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       await agentClient.revert(f.faultId).catch(() => undefined);
     }
     Object.assign(summary, tally(readJsonl(outcomesFile, isOutcomeRecord).records));
+    const up = await prometheus.instantQuery('up').catch(() => []);
+    event(`scrape targets: ${up.map((s) => `${s.labels.job}=${s.value}`).join(' ')}`, {
+      scrape: Object.fromEntries(up.map((s) => [s.labels.job ?? '?', s.value])),
+    });
 
     // 7. the report, while Prometheus still runs
     clearInterval(progressTimer);
@@ -455,6 +463,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     await target?.close().catch((err: Error) => log.warn('temporal close failed', { error: err.message }));
     await agent?.stop().catch((err: Error) => log.warn('agent stop failed', { error: err.message }));
+    await agentMetrics?.stop();
     const stackLeft = (await stack?.stop().catch(() => [])) ?? [];
     for (const pid of descendantsOf([process.pid])) started.add(pid);
     for (const pid of preexisting) started.delete(pid);

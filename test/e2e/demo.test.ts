@@ -65,6 +65,23 @@ describe('npm run demo, bounded', () => {
     assert.deepEqual(alive(), [], 'processes of the demo still alive');
     assert.deepEqual(processesMentioning(summary.run_dir as string), []);
 
+    // Prometheus scraped the whole stack, the agent and the worker's SDK metrics
+    const log = readFileSync(path.join(summary.run_dir as string, 'demo.log'), 'utf8');
+    const scrape = log
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { scrape?: Record<string, number> })
+      .find((l) => l.scrape)?.scrape;
+    assert.deepEqual(scrape, {
+      api: 1,
+      web: 1,
+      'orders-db': 1,
+      node: 1,
+      loadgen: 1,
+      'foreshock-agent': 1,
+      'foreshock-worker': 1,
+    });
+
     const page = await checkReportInChromium(report, path.join(ARTIFACTS, 'demo-report.png'));
     assert.deepEqual(page.errors, []);
     assert.deepEqual(page.requests, []);

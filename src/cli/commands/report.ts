@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDuration } from '../../config/duration';
 import { PrometheusAdapter } from '../../prometheus/adapter';
 import { DEFAULT_PREDICTIONS_FILE, writeReport } from '../../report';
-import { readConfigFile } from '../../report/config';
+import { loadConfig } from '../../config/loader';
 
 interface ReportOptions {
   since: string;
@@ -28,7 +28,7 @@ export function registerReport(program: Command): void {
       const sinceMs = parseDuration(opts.since);
       if (sinceMs === undefined)
         throw new Error(`--since: expected a duration such as 30m or 2h, got "${opts.since}"`);
-      const config = readConfigFile(opts.config);
+      const { config } = await loadConfig(opts.config);
       const untilMs = Date.now();
       const data = await writeReport({
         prometheus: new PrometheusAdapter({
