@@ -16,10 +16,13 @@
  * The machine is shared and noisy, so the targets take turns in short rounds (default 0.5 s
  * per target per phase, rotating who goes first) and each result pools its rounds: a burst of
  * load from elsewhere hits all targets alike instead of whichever ran at that moment.
+ * For each proxy it also reads the CPU time its process spent (/proc): per round-trip and per MB
+ * echoed, a cost that varies far less with the machine's load than latency does.
  * Prints one JSON object as its last line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
 import { AgentMetrics } from '../src/inject/metrics';
@@ -37,6 +40,9 @@ interface Result {
   rps: number;
   mb_per_s: number;
   bytes_lost: number;
+  /** CPU (user + system) the proxy process spent per round-trip / per MB echoed; proxies only. */
+  cpu_us_per_req?: number;
+  cpu_ms_per_mb?: number;
 }
 
 async function serveEcho(): Promise<void> {
@@ -167,6 +173,8 @@ interface Pool {
   streamBytes: number;
   streamSeconds: number;
   bytesLost: number;
+  latencyCpuSeconds: number;
+  streamCpuSeconds: number;
 }
 
 const emptyPool = (): Pool => ({
@@ -175,20 +183,40 @@ const emptyPool = (): Pool => ({
   streamBytes: 0,
   streamSeconds: 0,
   bytesLost: 0,
+  latencyCpuSeconds: 0,
+  streamCpuSeconds: 0,
 });
 
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc. Unlike latency, this
+ * hardly depends on what else the shared machine is doing, so it compares the proxies' own
+ * cost per unit of work directly.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** One round for one target: a latency slice then a stream slice, added to its pool. */
-async function measureInto(pool: Pool, port: number, seconds: number): Promise<void> {
+async function measureInto(pool: Pool, port: number, seconds: number, pid?: number): Promise<void> {
+  const cpuAtStart = cpuSeconds(pid);
   const latency = await latencyRun(port, seconds);
+  const cpuAfterLatency = cpuSeconds(pid);
+  pool.latencyCpuSeconds += cpuAfterLatency - cpuAtStart;
   for (const sample of latency.samples) pool.samples.push(sample);
   pool.latencySeconds += latency.samples.length / latency.rps;
   const stream = await streamRun(port, seconds);
+  pool.streamCpuSeconds += cpuSeconds(pid) - cpuAfterLatency;
   pool.streamBytes += stream.mbPerS * stream.elapsed * 1e6;
   pool.streamSeconds += stream.elapsed;
   pool.bytesLost += stream.bytesLost;
 }
 
-function summarize(pool: Pool): Result {
+function summarize(pool: Pool, withCpu: boolean): Result {
   const sorted = pool.samples.sort((a, b) => a - b);
   return {
     p50_us: Math.round(percentile(sorted, 0.5)),
@@ -196,6 +224,12 @@ function summarize(pool: Pool): Result {
     rps: Math.round(pool.samples.length / pool.latencySeconds),
     mb_per_s: Math.round((pool.streamBytes / 1e6 / pool.streamSeconds) * 10) / 10,
     bytes_lost: pool.bytesLost,
+    ...(withCpu
+      ? {
+          cpu_us_per_req: Math.round(((pool.latencyCpuSeconds * 1e6) / pool.samples.length) * 10) / 10,
+          cpu_ms_per_mb: Math.round(((pool.streamCpuSeconds * 1e3) / (pool.streamBytes / 1e6)) * 100) / 100,
+        }
+      : {}),
   };
 }
 
@@ -243,25 +277,28 @@ async function main(argv: string[]): Promise<void> {
     children.push(foreshock);
     await childLine(foreshock);
     let toxiproxyPort: number | undefined;
+    let toxiproxyPid: number | undefined;
     if (peer) {
       const toxiproxy = await startToxiproxy(peer, echoPort);
       children.push(toxiproxy.child);
+      toxiproxyPid = toxiproxy.child.pid;
       toxiproxyPort = toxiproxy.port;
     }
 
     const targets = [echoPort, foreshockPort, ...(toxiproxyPort ? [toxiproxyPort] : [])];
+    const pids = [undefined, foreshock.pid, ...(toxiproxyPid ? [toxiproxyPid] : [])];
     const pools = targets.map(emptyPool);
     // Warm-up (not counted), then the rounds, rotating which target goes first.
     for (const port of targets) await measureInto(emptyPool(), port, 0.5);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const index = (round + k) % targets.length;
-        await measureInto(pools[index]!, targets[index]!, seconds / rounds);
+        await measureInto(pools[index]!, targets[index]!, seconds / rounds, pids[index]);
       }
     }
-    const direct = summarize(pools[0]!);
-    const viaForeshock = summarize(pools[1]!);
-    const viaToxiproxy = pools[2] ? summarize(pools[2]) : undefined;
+    const direct = summarize(pools[0]!, false);
+    const viaForeshock = summarize(pools[1]!, true);
+    const viaToxiproxy = pools[2] ? summarize(pools[2], true) : undefined;
 
     const summary = {
       bench: 'proxy',
