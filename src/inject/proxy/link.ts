@@ -30,6 +30,8 @@ export class Link {
   private closed = false;
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** The source is paused until the destination drains (fast path backpressure). */
+  private awaitingDrain = false;
 
   constructor(
     private readonly source: Socket,
@@ -43,7 +45,7 @@ export class Link {
       this.sourceEnded = true;
       this.finishIfDrained();
     });
-    destination.on('drain', () => this.wakeUp());
+    destination.on('drain', () => this.onDrain());
   }
 
   addToxic(id: string, toxic: Toxic): void {
@@ -74,6 +76,8 @@ export class Link {
 
   private onData(data: Buffer): void {
     if (this.closed) return;
+    // Fast path: nothing to apply and nothing held, so the chunk goes straight out (no
+    // queue, promise or timer); order holds because the queue is empty and no pump runs.
     if (this.toxics.size === 0 && this.queue.length === 0 && !this.pumping) {
       this.counters.forwarded(data.length);
       if (!this.destination.write(data)) this.pauseUntilDrain();
@@ -87,9 +91,16 @@ export class Link {
 
   private pauseUntilDrain(): void {
     this.source.pause();
-    this.destination.once('drain', () => {
-      if (!this.closed) this.source.resume();
-    });
+    this.awaitingDrain = true;
+  }
+
+  private onDrain(): void {
+    if (this.awaitingDrain) {
+      this.awaitingDrain = false;
+      // Above the queue limit the pump resumes the source once the queue shrinks.
+      if (!this.closed && this.queuedBytes <= HIGH_WATER_BYTES) this.source.resume();
+    }
+    this.wakeUp();
   }
 
   private wakeUp(): void {

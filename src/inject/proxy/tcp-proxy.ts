@@ -22,6 +22,16 @@ export interface ProxyCounters {
 
 const noCounters: ProxyCounters = { bytes: () => {}, connection: () => {} };
 
+/**
+ * Per-socket write buffer before write() asks the source to pause. Node's 16 KiB default is
+ * below one 64 KiB read, so every full read paused and resumed the source (two epoll
+ * changes); a few reads' worth keeps the stream flowing while still bounding memory.
+ */
+const SOCKET_HIGH_WATER_BYTES = 256 * 1024;
+
+/** Byte counts reach the metrics at most this often instead of once per chunk. */
+const BYTES_FLUSH_MS = 100;
+
 export interface TcpProxyOptions {
   name: string;
   listen: { host: string; port: number };
@@ -67,6 +77,9 @@ export class TcpProxy {
   private readonly resetShares = new Map<string, number>();
   private upstream: { host: string; port: number };
   private readonly counters: ProxyCounters;
+  /** Forwarded bytes not yet handed to the counters (see BYTES_FLUSH_MS). */
+  private readonly unflushedBytes: Record<Direction, number> = { upstream: 0, downstream: 0 };
+  private flushTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly name: string,
@@ -75,7 +88,30 @@ export class TcpProxy {
   ) {
     this.upstream = options.upstream;
     this.counters = options.counters ?? noCounters;
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => this.accept(client));
+    this.server = net.createServer(
+      { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
+      (client) => this.accept(client),
+    );
+  }
+
+  private countBytes(direction: Direction, count: number): void {
+    this.unflushedBytes[direction] += count;
+    if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => this.flushBytes(), BYTES_FLUSH_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Hands the byte counts gathered since the last flush to the counters. */
+  flushBytes(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const direction of ['upstream', 'downstream'] as const) {
+      const count = this.unflushedBytes[direction];
+      if (count === 0) continue;
+      this.unflushedBytes[direction] = 0;
+      this.counters.bytes(direction, count);
+    }
   }
 
   static async start(options: TcpProxyOptions, random: () => number = Math.random): Promise<TcpProxy> {
@@ -162,6 +198,7 @@ export class TcpProxy {
       connection.client.destroy();
       connection.server.destroy();
     }
+    this.flushBytes();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -184,8 +221,14 @@ export class TcpProxy {
       return;
     }
     client.pause();
-    const server = net.connect({ ...this.upstream, allowHalfOpen: true, noDelay: true });
-    const counters = this.counters;
+    // Node's Socket passes highWaterMark on to its streams; @types/node omits it here.
+    const connectOptions: net.NetConnectOpts & { highWaterMark: number } = {
+      ...this.upstream,
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: SOCKET_HIGH_WATER_BYTES,
+    };
+    const server = net.connect(connectOptions);
     const connection: ProxiedConnection = {
       client,
       server,
@@ -193,13 +236,13 @@ export class TcpProxy {
         upstream: new Link(
           client,
           server,
-          { forwarded: (n) => counters.bytes('upstream', n) },
+          { forwarded: (n) => this.countBytes('upstream', n) },
           this.toxics.upstream,
         ),
         downstream: new Link(
           server,
           client,
-          { forwarded: (n) => counters.bytes('downstream', n) },
+          { forwarded: (n) => this.countBytes('downstream', n) },
           this.toxics.downstream,
         ),
       },
@@ -215,6 +258,7 @@ export class TcpProxy {
         connection.links.upstream.close();
         connection.links.downstream.close();
         this.connections.delete(connection);
+        this.flushBytes();
         this.counters.connection('closed');
       }
     };
