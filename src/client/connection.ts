@@ -3,7 +3,9 @@
  * when no address is configured (after the TEMPORAL_* variables had their say) — an embedded
  * dev server that foreshock starts itself, file-backed so history survives restarts.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { waitForPort } from '../testing/ports';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { ForeshockConfig } from '../config/schema';
@@ -54,16 +56,27 @@ export async function connectTemporal(
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let devServer: DevServer | undefined;
   let address = settings.address;
+  const dev = settings.devServer;
+  const dbFile = dev?.dbFile ?? DEFAULT_DEV_SERVER_DB;
+  if (address === undefined && !opts.startDevServer) {
+    // Another foreshock process (dev-server, worker, demo) already runs the embedded server on
+    // this database: share it instead of starting a second server on the same SQLite file.
+    const running = await runningEmbeddedServer(dbFile);
+    if (running) {
+      address = running.address;
+      log(`Temporal dev server at ${address} (embedded, started by pid ${running.pid})`);
+    }
+  }
   if (address === undefined) {
-    const dev = settings.devServer;
     devServer = await (opts.startDevServer ?? ((o: DevServerOptions) => DevServer.start(o)))({
-      dbFile: dev?.dbFile ?? DEFAULT_DEV_SERVER_DB,
+      dbFile,
       port: dev?.port,
       uiPort: dev?.uiPort,
       ui: dev?.ui ?? false,
       namespace: settings.namespace,
     });
     address = devServer.address;
+    if (!opts.startDevServer) recordEmbeddedServer(dbFile, devServer);
     log(`Temporal dev server at ${address}${devServer.uiUrl ? ` (Web UI ${devServer.uiUrl})` : ''}`);
   }
   let connection: Connection;
@@ -91,10 +104,46 @@ export async function connectTemporal(
         connection.close(),
         pending?.then((c) => c.close()) ?? Promise.resolve(),
       ]);
-      await devServer?.stop();
+      if (devServer) {
+        await devServer.stop();
+        if (!opts.startDevServer) rmSync(embeddedServerFile(dbFile), { force: true });
+      }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     },
   };
   return target;
+}
+
+interface EmbeddedServerRecord {
+  pid: number;
+  address: string;
+  uiUrl?: string;
+}
+
+export function embeddedServerFile(dbFile: string): string {
+  return `${dbFile}.server.json`;
+}
+
+export function recordEmbeddedServer(dbFile: string, server: DevServer): void {
+  const record: EmbeddedServerRecord = { pid: process.pid, address: server.address, uiUrl: server.uiUrl };
+  writeFileSync(embeddedServerFile(dbFile), JSON.stringify(record) + '\n');
+}
+
+/** The embedded server another live foreshock process started on this database, if any. */
+async function runningEmbeddedServer(dbFile: string): Promise<EmbeddedServerRecord | undefined> {
+  let record: EmbeddedServerRecord;
+  try {
+    record = JSON.parse(readFileSync(embeddedServerFile(dbFile), 'utf8')) as EmbeddedServerRecord;
+    process.kill(record.pid, 0);
+  } catch {
+    return undefined;
+  }
+  const port = Number(record.address.slice(record.address.lastIndexOf(':') + 1));
+  try {
+    await waitForPort(port, 1000);
+    return record;
+  } catch {
+    return undefined;
+  }
 }
