@@ -44,6 +44,8 @@ function chownTree(dir: string, who: Identity): void {
 export interface PostgresOptions {
   pgBin: string;
   dir: string;
+  /** Where the server's output goes (opened by us, so any folder will do). */
+  logFile: string;
   port: number;
   /** Run as this user (required when we are root). */
   runAs?: Identity;
@@ -69,7 +71,7 @@ export async function startPostgres(group: ProcessGroup, options: PostgresOption
     'postgres',
     path.join(options.pgBin, 'postgres'),
     ['-D', dataDir, '-p', String(options.port), '-k', socketDir, '-h', '127.0.0.1'],
-    path.join(options.dir, '..', 'postgres.log'),
+    options.logFile,
     { ...ids, cwd: options.dir },
   );
   await waitForPort(options.port, 30_000);

@@ -136,6 +136,8 @@ export class DemoStack {
   prometheus?: PrometheusServer;
   load?: LoadGenerator;
   private descendantsSeen = new Set<number>();
+  /** PostgreSQL's data outside the run folder when it runs as the demo user (see launch). */
+  private postgresScratch?: string;
   private ownsWorkDir: boolean;
 
   private constructor(
@@ -186,9 +188,14 @@ export class DemoStack {
         'PostgreSQL cannot run as root and user foreshock-demo is missing: run scripts/install-demo-tools.sh',
       );
 
+    // As root, PostgreSQL runs as the demo user, who may not be able to enter the run folder
+    // (a checkout under a 0700 directory): its data and socket then live in a fresh folder
+    // under the system temp dir instead.
+    this.postgresScratch = runAs ? mkdtempSync(path.join(os.tmpdir(), 'foreshock-demo-pg-')) : undefined;
     await startPostgres(this.processes, {
       pgBin: tools.pgBin,
-      dir: path.join(this.workDir, 'postgres'),
+      dir: this.postgresScratch ?? path.join(this.workDir, 'postgres'),
+      logFile: path.join(this.workDir, 'postgres.log'),
       port: p.postgres,
       runAs,
     });
@@ -296,6 +303,7 @@ export class DemoStack {
     await this.processes.stopAll();
     const left = [...this.processes.leftovers(), ...[...this.descendantsSeen].filter(pidAlive)];
     if (left.length === 0) {
+      if (this.postgresScratch) rmSync(this.postgresScratch, { recursive: true, force: true });
       if (this.ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
       // the databases are scratch (~45 MB a run); the logs beside them stay for a look afterwards
       else
