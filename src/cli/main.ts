@@ -3,7 +3,7 @@
  * registers itself on the program.
  */
 import { Command, CommanderError } from 'commander';
-import { commandModules } from './commands';
+import { commandLoaders } from './commands';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('foreshock')
@@ -11,7 +11,10 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
-  for (const register of commandModules) register(program);
+  // Load only the command asked for; help and unknown commands load them all.
+  const asked = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const names = asked && asked in commandLoaders ? [asked] : Object.keys(commandLoaders);
+  for (const name of names) commandLoaders[name]!()(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
