@@ -10,6 +10,7 @@ import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/hist
 import { loadLatestModel } from '../predict/model-store';
 import { buildScenarios } from '../predict/scenarios';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
+import { appendJsonl } from '../report/jsonl';
 
 export interface PredictActivityDeps {
   modelsDir: string;
@@ -18,6 +19,8 @@ export interface PredictActivityDeps {
   horizonMs?: number;
   /** @default Date.now */
   now?: () => number;
+  /** When set, each result is appended here as one JSON line (what `foreshock report` reads). */
+  predictionsFile?: string;
 }
 
 export interface PredictFailuresInput {
@@ -59,7 +62,7 @@ export function createPredictActivities(deps: PredictActivityDeps) {
         horizonMs,
       });
       const used = [...models.values()].sort((a, b) => b.record.createdAt - a.record.createdAt)[0];
-      return {
+      const result: PredictionResult = {
         generatedAt: now(),
         horizonMs,
         model: used
@@ -69,7 +72,11 @@ export function createPredictActivities(deps: PredictActivityDeps) {
             }
           : { kind: 'trend' },
         scenarios,
+        forecasts: signals.flatMap((s) => (s.forecast ? [s.forecast] : [])),
       };
+      // a write failure fails the activity (and so is retried) rather than losing the record quietly
+      if (deps.predictionsFile) appendJsonl(deps.predictionsFile, result);
+      return result;
     },
   };
 }

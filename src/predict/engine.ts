@@ -3,13 +3,13 @@
  * (resource type, signal) when one exists, else the trend stand-in (a least-squares line over
  * the recent points, its residual spread as the uncertainty) — named `trend` in the result.
  */
-import { applyScale, fillGaps, robustScale, unscale } from './features';
+import { applyScale, fillGaps, robustScale, unscale, type RobustScale } from './features';
 import { compileForecaster, type CompiledForecaster } from './forecaster';
 import type { ModelRecord } from './model-store';
 import { calibrate, crossingProbability } from './probability';
 import type { SignalAssessment, ScenarioConfig } from './scenarios';
 import { LEARNED_THRESHOLD_UNITS } from './training';
-import type { TelemetrySnapshot } from './types';
+import type { SignalForecast, TelemetrySnapshot } from './types';
 
 export interface LoadedModel {
   record: ModelRecord;
@@ -44,6 +44,54 @@ export function trendForecast(
   return { forecast: Array.from({ length: steps }, (_, k) => intercept + slope * (n + k)), residualStd };
 }
 
+/** Half-width of the stored band in residual spreads (≈95 % for normal residuals, as the report's own band). */
+const BAND_SPREADS = 2;
+/** At most this many points per stored forecast: enough to draw, small in the payload. */
+const MAX_FORECAST_POINTS = 30;
+
+/** Four significant digits: plenty for a chart, a fraction of the JSON. */
+function round(v: number): number {
+  return Number(v.toPrecision(4));
+}
+
+/**
+ * The scaled forecast back in the signal's units, with a band that widens as √step (the spread
+ * crossingProbability assumes); thinned to every n-th step so that the horizon's end stays in.
+ * Undefined when the forecaster produced anything non-finite.
+ */
+export function forecastBand(options: {
+  forecast: readonly number[];
+  residualStd: number;
+  scale: RobustScale;
+  lastSampleMs: number;
+  stepMs: number;
+}): Pick<SignalForecast, 'startMs' | 'stepMs' | 'mid' | 'lower' | 'upper'> | undefined {
+  const { forecast, residualStd, scale } = options;
+  if (forecast.length === 0 || !forecast.every(Number.isFinite) || !Number.isFinite(residualStd)) {
+    return undefined;
+  }
+  const stride = Math.ceil(forecast.length / MAX_FORECAST_POINTS);
+  const first = (forecast.length - 1) % stride;
+  const band = { mid: [] as number[], lower: [] as number[], upper: [] as number[] };
+  for (let k = first; k < forecast.length; k += stride) {
+    const f = forecast[k]!;
+    const spread = BAND_SPREADS * Math.abs(residualStd) * Math.sqrt(k + 1);
+    band.mid.push(round(unscale(f, scale)));
+    band.lower.push(round(unscale(f - spread, scale)));
+    band.upper.push(round(unscale(f + spread, scale)));
+  }
+  return {
+    startMs: options.lastSampleMs + (first + 1) * options.stepMs,
+    stepMs: stride * options.stepMs,
+    ...band,
+  };
+}
+
+/** A signal's assessment plus the forecast behind it (when it had data to forecast from). */
+export interface AssessedSignal extends SignalAssessment {
+  forecast?: SignalForecast;
+}
+
 export interface AssessOptions {
   snapshot: TelemetrySnapshot;
   config: Pick<ScenarioConfig, 'resources'>;
@@ -55,8 +103,8 @@ function fmt(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-export function assessSignals(options: AssessOptions): SignalAssessment[] {
-  const out: SignalAssessment[] = [];
+export function assessSignals(options: AssessOptions): AssessedSignal[] {
+  const out: AssessedSignal[] = [];
   for (const w of options.snapshot.signals) {
     const resource = options.config.resources.find((r) => r.name === w.resource);
     if (!resource) continue;
@@ -98,10 +146,27 @@ export function assessSignals(options: AssessOptions): SignalAssessment[] {
         ? `threshold ${fmt(configured)}`
         : `learned threshold ${fmt(unscale(threshold, scale))}`;
     const minutes = Math.round((steps * w.stepMs) / 60_000);
+    const band = forecastBand({
+      forecast,
+      residualStd,
+      scale,
+      lastSampleMs: w.startMs + (w.values.length - 1) * w.stepMs,
+      stepMs: w.stepMs,
+    });
     out.push({
       resource: w.resource,
       signal: w.signal,
       probability: p,
+      ...(band
+        ? {
+            forecast: {
+              resource: w.resource,
+              signal: w.signal,
+              ...band,
+              model: model ? model.record.kind : 'trend',
+            },
+          }
+        : {}),
       text:
         `${w.signal} ${fmt(now)} → ${fmt(then)} in ${minutes >= 1 ? `${minutes}m` : `${Math.round((steps * w.stepMs) / 1000)}s`} ` +
         `(${thresholdText}; ${model ? `${model.record.kind} v${model.record.version}` : 'trend'}${w.stale ? '; stale' : ''})`,

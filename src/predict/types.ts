@@ -59,10 +59,30 @@ export interface FailureScenario {
   why: ScenarioWhy;
 }
 
+/**
+ * The forecast behind a prediction for one signal, in the signal's own units: the mean path over
+ * the horizon and a band around it from the forecaster's residual spread. Points are
+ * `startMs + k × stepMs` (the first one step past the last sample); thinned and rounded so that
+ * it stays small in the payload.
+ */
+export interface SignalForecast {
+  resource: string;
+  signal: string;
+  startMs: number;
+  stepMs: number;
+  mid: number[];
+  lower: number[];
+  upper: number[];
+  /** The trained model's kind, or `trend` for the stand-in. */
+  model: 'lstm' | 'gru' | 'trend';
+}
+
 export interface PredictionResult {
   generatedAt: number;
   horizonMs: number;
   /** Which forecaster produced it: a trained model, or the plain trend ranking stand-in. */
   model: { kind: 'lstm' | 'gru' | 'trend'; version?: string };
   scenarios: FailureScenario[];
+  /** One per signal with usable data (absent in predictions stored before it existed). */
+  forecasts?: SignalForecast[];
 }

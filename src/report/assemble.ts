@@ -2,19 +2,11 @@
  * Pure steps from the stored records to the report's data: which predictions and outcomes
  * fall in the window, the failure probability over time, the cycles of the timeline.
  */
-import type { PredictionResult } from '../predict/types';
+import type { PredictionResult, SignalForecast } from '../predict/types';
 import type { CycleEntry, ForecastBand, OutcomeRecord } from './types';
 
 /** A forecast a prediction may carry for one signal (optional; the report draws it when present). */
-export interface StoredForecast {
-  resource: string;
-  signal: string;
-  startMs: number;
-  stepMs: number;
-  mid: number[];
-  lower: number[];
-  upper: number[];
-}
+export type StoredForecast = SignalForecast;
 
 export function isOutcomeRecord(value: unknown): value is OutcomeRecord {
   const v = value as Partial<OutcomeRecord> | null;
@@ -91,8 +83,7 @@ export function storedForecastBand(
   signal: string,
 ): ForecastBand | undefined {
   for (let i = predictions.length - 1; i >= 0; i--) {
-    const forecasts = (predictions[i] as PredictionResult & { forecasts?: StoredForecast[] }).forecasts;
-    const found = forecasts?.find((f) => f.resource === resource && f.signal === signal);
+    const found = predictions[i]?.forecasts?.find((f) => f.resource === resource && f.signal === signal);
     if (found && found.mid.length > 0) {
       return {
         timestamps: found.mid.map((_, k) => found.startMs + k * found.stepMs),

@@ -11,6 +11,7 @@ import { PrometheusAdapter } from '../prometheus/adapter';
 import { createTelemetryActivities } from '../activities/telemetry';
 import { createPredictActivities } from '../activities/predict';
 import { createTrainingActivities } from '../activities/training';
+import { DEFAULT_PREDICTIONS_FILE } from '../report';
 import type { TemporalTarget } from '../client/connection';
 import { createForeshockWorker } from './worker';
 import { installRuntimeMetrics } from './runtime-metrics';
@@ -58,6 +59,8 @@ export async function createConfigWorker(options: ConfigWorkerOptions): Promise<
           incidents: path.resolve(config.history.incidents),
           outcomes: path.resolve(config.history.outcomes),
         },
+        // where `foreshock report` looks by default (run from the same folder)
+        predictionsFile: path.resolve(DEFAULT_PREDICTIONS_FILE),
       }),
       ...createTrainingActivities({
         ...(options.configPath ? { defaultConfigPath: path.resolve(options.configPath) } : {}),

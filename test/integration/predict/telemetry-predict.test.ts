@@ -2,7 +2,7 @@
 // fires an alert), then the predict activity end to end on what it collected.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PrometheusServer } from '../../../src/testing/prometheus';
@@ -40,6 +40,26 @@ const RULES = `groups:
         expr: foreshock_db_latency_seconds > 0.1
         labels: { resource: db }
 `;
+
+/** One finite, ordered band per signal with data; the db latency one from the named forecaster. */
+function assertForecasts(result: PredictionResult, snapshot: TelemetrySnapshot, dbModel: string): void {
+  const withData = snapshot.signals.filter((s) => s.values.some(Number.isFinite));
+  assert.ok(withData.length > 0);
+  assert.deepEqual(
+    (result.forecasts ?? []).map((f) => `${f.resource}/${f.signal}`).sort(),
+    withData.map((s) => `${s.resource}/${s.signal}`).sort(),
+  );
+  for (const f of result.forecasts ?? []) {
+    assert.ok(f.mid.length > 0 && f.mid.length <= 30, `${f.signal}: ${f.mid.length} points`);
+    f.mid.forEach((mid, k) => {
+      const [lower, upper] = [f.lower[k]!, f.upper[k]!];
+      assert.ok([lower, mid, upper].every(Number.isFinite), `${f.signal}[${k}]`);
+      assert.ok(lower <= mid && mid <= upper, `${f.signal}[${k}]: ${lower} ≤ ${mid} ≤ ${upper}`);
+    });
+  }
+  const db = result.forecasts?.find((f) => f.resource === 'db' && f.signal === 'latency_p99');
+  assert.equal(db?.model, dbModel);
+}
 
 describe('telemetry + predict activities against a real Prometheus', () => {
   let prometheus: PrometheusServer;
@@ -145,9 +165,14 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     };
     writeFileSync(files.incidents, `{"resource":"db","at":"${new Date().toISOString()}"}\n`);
     const modelsDir = path.join(dir, 'models');
-    const predict = createPredictActivities({ modelsDir, historyFiles: files });
+    const predictionsFile = path.join(dir, 'not-yet', 'predictions.jsonl');
+    const predict = createPredictActivities({ modelsDir, historyFiles: files, predictionsFile });
     const trend = await predict.predictFailures({ snapshot, config: config() });
     assert.equal(trend.model.kind, 'trend');
+    assertForecasts(trend, snapshot, 'trend');
+    const stored = readFileSync(predictionsFile, 'utf8').split('\n').filter(Boolean);
+    assert.equal(stored.length, 1, 'one JSON line per prediction, folder created');
+    assert.deepEqual(JSON.parse(stored[0]!), trend);
     assert.equal(trend.scenarios.length, 3);
     assert.equal(trend.scenarios[0]?.resource, 'db', 'the rising, alerting, higher-impact db ranks first');
     assert.match(trend.scenarios[0]?.why.text ?? '', /latency_p99/);
@@ -171,6 +196,8 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     assert.ok(trained.model.kind === 'lstm' || trained.model.kind === 'gru');
     assert.equal(trained.model.version, 'database/latency_p99/v1');
     assert.match(trained.scenarios.find((s) => s.resource === 'db')?.why.text ?? '', /(lstm|gru) v1/);
+    assertForecasts(trained, snapshot, trained.model.kind);
+    assert.equal(readFileSync(predictionsFile, 'utf8').split('\n').filter(Boolean).length, 2);
   });
 
   it('forecasterTraining workflow trains and stores models through a real Temporal server; predict CLI uses them', async () => {

@@ -12,6 +12,8 @@ import { loadLatestModel, saveModel } from '../../../src/predict/model-store';
 import { trainSignalModel } from '../../../src/predict/training';
 import { firstRise } from '../../../src/predict/eval/detector';
 import { configSchema } from '../../../src/config/schema';
+import { assessSignals, forecastBand, loadModel, type LoadedModel } from '../../../src/predict/engine';
+import type { SignalForecast } from '../../../src/predict/types';
 
 function sine(n: number, phase = 0): number[] {
   return Array.from({ length: n }, (_, i) => Math.sin((i + phase) / 4));
@@ -130,6 +132,113 @@ describe('scenarios', () => {
       assert.ok((scenarios[i - 1]?.score ?? 0) >= (scenarios[i]?.score ?? 0));
     assert.equal(severityOf(0.1), 'low');
     assert.equal(scaleParams('cpu_throttle', { percent: 2, duration: 1000 }, 'high').percent, 1);
+  });
+});
+
+/** Finite, ordered, one point per step from startMs: what the report draws as the band. */
+function assertDrawableForecast(f: SignalForecast | undefined): asserts f is SignalForecast {
+  assert.ok(f, 'a forecast');
+  assert.ok(f.mid.length > 0 && f.mid.length <= 30, `${f.mid.length} points`);
+  assert.equal(f.lower.length, f.mid.length);
+  assert.equal(f.upper.length, f.mid.length);
+  assert.ok(Number.isFinite(f.startMs) && f.stepMs > 0);
+  f.mid.forEach((mid, k) => {
+    const lower = f.lower[k]!;
+    const upper = f.upper[k]!;
+    assert.ok([lower, mid, upper].every(Number.isFinite), `point ${k}: ${lower} ${mid} ${upper}`);
+    assert.ok(lower <= mid && mid <= upper, `point ${k}: ${lower} ≤ ${mid} ≤ ${upper}`);
+  });
+}
+
+describe('forecasts in the assessment', () => {
+  const T0 = Date.parse('2026-11-26T00:00:00Z');
+  // 60 points at 10 s rising from 0.10 to ~0.25 with a little wobble; the horizon is 10 min
+  const values = Array.from({ length: 60 }, (_, i) => 0.1 + 0.0025 * i + (i % 3 === 0 ? 0.004 : -0.002));
+  const snapshot = {
+    collectedAt: T0 + 600_000,
+    stepMs: 10_000,
+    signals: [
+      {
+        resource: 'db',
+        resourceType: 'database',
+        signal: 'latency_p99',
+        startMs: T0,
+        stepMs: 10_000,
+        values: [...values.slice(0, 20), NaN, ...values.slice(21)],
+        stale: false,
+      },
+      {
+        resource: 'web',
+        resourceType: 'web',
+        signal: 'latency_p99',
+        startMs: T0,
+        stepMs: 10_000,
+        values: [NaN, NaN],
+        stale: true,
+        error: 'no data',
+      },
+    ],
+    redGuards: [],
+    firingAlerts: [],
+  };
+
+  it('the trend stand-in carries its mean path and residual band over the horizon', () => {
+    const [db, web] = assessSignals({ snapshot, config, models: new Map(), horizonMs: 600_000 });
+    assertDrawableForecast(db?.forecast);
+    assert.equal(db.forecast.model, 'trend');
+    assert.equal(db.forecast.resource, 'db');
+    assert.equal(db.forecast.signal, 'latency_p99');
+    assert.equal(db.forecast.mid.length, 30, '60 steps thinned to 30');
+    assert.equal(db.forecast.stepMs, 20_000);
+    const lastSample = T0 + 59 * 10_000;
+    assert.equal(db.forecast.startMs, lastSample + 20_000);
+    assert.equal(db.forecast.startMs + 29 * db.forecast.stepMs, lastSample + 600_000, 'ends at the horizon');
+    // the rise continues and the band widens further out
+    assert.ok(db.forecast.mid.at(-1)! > 0.35 && db.forecast.mid.at(-1)! < 0.45, `${db.forecast.mid.at(-1)}`);
+    const width = (k: number) => db.forecast!.upper[k]! - db.forecast!.lower[k]!;
+    assert.ok(width(29) > width(0) && width(0) > 0);
+    assert.equal(web?.forecast, undefined, 'no forecast without data');
+  });
+
+  it('a trained model labels its forecast with its kind', () => {
+    const record = trainSignalModel({
+      resourceType: 'database',
+      signal: 'latency_p99',
+      series: [sine(120), sine(120, 2)],
+      stepMs: 10_000,
+      fromMs: 0,
+      toMs: 1,
+      iterations: 5,
+      maxSequences: 20,
+    });
+    const models = new Map<string, LoadedModel>([
+      ['database/latency_p99', loadModel({ ...record, version: 1 })],
+    ]);
+    const [db] = assessSignals({ snapshot, config, models, horizonMs: 600_000 });
+    assertDrawableForecast(db?.forecast);
+    assert.equal(db.forecast.model, record.kind);
+    // the model's own horizon (12 steps by default) bounds the forecast: every step, no thinning
+    assert.equal(record.horizonSteps, 12);
+    assert.deepEqual([db.forecast.mid.length, db.forecast.stepMs], [12, 10_000]);
+    assert.equal(db.forecast.startMs, T0 + 60 * 10_000);
+  });
+
+  it('a non-finite forecast gives no band', () => {
+    const scale = { center: 0, scale: 1 };
+    assert.equal(
+      forecastBand({ forecast: [1, NaN], residualStd: 0.1, scale, lastSampleMs: 0, stepMs: 1 }),
+      undefined,
+    );
+    assert.deepEqual(
+      forecastBand({
+        forecast: [1, 2],
+        residualStd: 0.5,
+        scale: { center: 10, scale: 2 },
+        lastSampleMs: 0,
+        stepMs: 5,
+      }),
+      { startMs: 5, stepMs: 5, mid: [12, 14], lower: [10, 11.17], upper: [14, 16.83] },
+    );
   });
 });
 

@@ -61,6 +61,7 @@ describe('report assembly', () => {
           mid: [1, 2],
           lower: [0, 1],
           upper: [2, 3],
+          model: 'lstm' as const,
         },
       ],
     };
