@@ -90,7 +90,8 @@ export function storedForecastBand(
         mid: found.mid,
         lower: found.lower,
         upper: found.upper,
-        source: 'model',
+        // the engine's own trend stand-in is labelled as such, not as the neural forecast
+        source: found.model === 'trend' ? 'trend' : 'model',
       };
     }
   }
