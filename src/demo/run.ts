@@ -412,10 +412,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           event(`halt incomplete: ${err.message}`);
           return undefined;
         });
-      if (halt)
+      if (halt) {
         event(
           `halted: ${halt.cancelledWorkflows.length} workflow(s) cancelled, faults gone after ${halt.faultsGoneAfterMs ?? '?'} ms`,
         );
+        // the fault is gone before a cancelled injection has recorded its outcome: wait for the
+        // workflows to close so the summary counts them
+        await Promise.race([
+          Promise.allSettled(halt.cancelledWorkflows.map((id) => temporal.workflow.getHandle(id).result())),
+          new Promise((r) => setTimeout(r, 20_000)),
+        ]);
+      }
       currentCycle = undefined;
     }
     await Promise.race([Promise.allSettled(pendingResults), new Promise((r) => setTimeout(r, 15_000))]);
