@@ -25,6 +25,7 @@ import { statusQuery, WORKFLOW_TASK_TIMEOUT } from '../src/workflows/messages';
 import { WorkerProcess, type WorkerSettings } from '../test/integration/workflows/support/worker-process';
 import { AgentGate } from '../test/integration/workflows/support/gate';
 import { NamedServer } from '../test/integration/workflows/support/target';
+import { CleanupStack } from '../src/testing/cleanup';
 
 type Phase = 'after_inject' | 'mid_monitor' | 'mid_rollback';
 const PHASES: Phase[] = ['after_inject', 'mid_monitor', 'mid_rollback'];
@@ -60,14 +61,10 @@ async function main(): Promise<void> {
     return seed / 2 ** 31;
   };
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-crash-bench-'));
-  const cleanup: (() => Promise<unknown>)[] = [async () => rmSync(workDir, { recursive: true, force: true })];
+  const cleanup = new CleanupStack();
+  cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
   // Ctrl-C still stops every server and process this bench started.
-  const interrupted = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-    process.exit(130);
-  };
-  process.once('SIGINT', () => void interrupted());
-  process.once('SIGTERM', () => void interrupted());
+  cleanup.runOnSignals();
   const workers = new Set<WorkerProcess>();
   try {
     const upstream = await NamedServer.start('primary');
@@ -203,7 +200,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => console.error(err));
+    await cleanup.run();
   }
 }
 

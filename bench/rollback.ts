@@ -22,6 +22,7 @@ import { MetricsTarget } from '../src/testing/metrics-target';
 import { freePort, waitUntil } from '../src/testing/ports';
 import { statusQuery } from '../src/workflows/messages';
 import type { InjectionOutcome } from '../src/workflows/types';
+import { CleanupStack } from '../src/testing/cleanup';
 
 const TASK_QUEUE = 'foreshock-rollback-bench';
 const GAUGE = 'foreshock_bench_error_ratio';
@@ -38,14 +39,10 @@ async function main(): Promise<void> {
   const trials = Number(values.trials);
   const intervalMs = parseDuration(values.interval) ?? 1000;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-rollback-bench-'));
-  const cleanup: (() => Promise<unknown>)[] = [async () => rmSync(workDir, { recursive: true, force: true })];
+  const cleanup = new CleanupStack();
+  cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
   // Ctrl-C still stops every server and process this bench started.
-  const interrupted = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-    process.exit(130);
-  };
-  process.once('SIGINT', () => void interrupted());
-  process.once('SIGTERM', () => void interrupted());
+  cleanup.runOnSignals();
   try {
     const target = await MetricsTarget.start();
     cleanup.push(() => target.stop());
@@ -138,7 +135,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => console.error(err));
+    await cleanup.run();
   }
 }
 
