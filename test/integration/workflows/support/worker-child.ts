@@ -2,19 +2,10 @@
 // Settings arrive as JSON in FORESHOCK_TEST_WORKER; "ready" on stdout once it polls.
 import { NativeConnection } from '@temporalio/worker';
 import { createForeshockWorker } from '../../../../src/worker/worker';
-
-interface ChildSettings {
-  address: string;
-  taskQueue: string;
-  agentUrl: string;
-  agentToken: string;
-  prometheusUrl: string;
-  outcomesFile: string;
-  bundlePath: string;
-}
+import type { WorkerSettings } from './worker-process';
 
 async function main(): Promise<void> {
-  const settings = JSON.parse(process.env.FORESHOCK_TEST_WORKER ?? '{}') as ChildSettings;
+  const settings = JSON.parse(process.env.FORESHOCK_TEST_WORKER ?? '{}') as WorkerSettings;
   const connection = await NativeConnection.connect({ address: settings.address });
   const worker = await createForeshockWorker({
     connection,
