@@ -7,8 +7,14 @@
  * the queue and a single pump releases chunks strictly in arrival order. Adding or removing a
  * toxic wakes the pump, so removing latency delivers what was held at once, in order. Only a
  * blackhole discards bytes, by design.
+ *
+ * The source's chunks arrive through `receive`. When they live in the source's reused read
+ * buffer (see socket-reader), a chunk that is kept is copied first, and a chunk written
+ * straight through that the kernel did not take whole stops the source reading until that
+ * write is done, so the next read cannot overwrite bytes still waiting to go out.
  */
 import type { Socket } from 'node:net';
+import type { ReadMode } from './socket-reader';
 import type { HeldChunk, Toxic } from './toxics';
 
 /** Above this many queued bytes the source is paused, so a slow toxic cannot eat memory. */
@@ -30,17 +36,23 @@ export class Link {
   private closed = false;
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
-  /** The source is paused until the destination drains (fast path backpressure). */
+  /** The source is paused until the destination drains (write() returned false). */
   private awaitingDrain = false;
+  /** The source is paused until a write that still points into its read buffer is done. */
+  private awaitingWrite = false;
+  private sourcePaused = false;
+  private readonly chunksReused: boolean;
+  private readonly afterDirectWrite = () => this.onDirectWriteDone();
 
   constructor(
     private readonly source: Socket,
     private readonly destination: Socket,
     private readonly counters: LinkCounters,
     initialToxics: ReadonlyMap<string, Toxic> = new Map(),
+    sourceReads: ReadMode = 'fresh',
   ) {
+    this.chunksReused = sourceReads === 'reused';
     for (const [id, toxic] of initialToxics) this.toxics.set(id, toxic);
-    source.on('data', (data: Buffer) => this.onData(data));
     source.on('end', () => {
       this.sourceEnded = true;
       this.finishIfDrained();
@@ -74,31 +86,63 @@ export class Link {
     return this.queuedBytes;
   }
 
-  private onData(data: Buffer): void {
+  /** One chunk read from the source, in order. */
+  receive(data: Buffer): void {
     if (this.closed) return;
     // Fast path: nothing to apply and nothing held, so the chunk goes straight out (no
     // queue, promise or timer); order holds because the queue is empty and no pump runs.
     if (this.toxics.size === 0 && this.queue.length === 0 && !this.pumping) {
       this.counters.forwarded(data.length);
-      if (!this.destination.write(data)) this.pauseUntilDrain();
+      if (this.chunksReused && this.destination.writableLength === 0) {
+        this.destination.write(data, this.afterDirectWrite);
+        if (this.destination.writableLength > 0) {
+          this.awaitingWrite = true;
+          this.pauseSource();
+        }
+        return;
+      }
+      // Earlier bytes are still queued in the socket: this one waits behind them, as a copy.
+      const chunk = this.chunksReused ? Buffer.from(data) : data;
+      if (!this.destination.write(chunk)) this.pauseUntilDrain();
       return;
     }
-    this.queue.push({ data, offset: 0, arrivedAt: Date.now() });
-    this.queuedBytes += data.length;
-    if (this.queuedBytes > HIGH_WATER_BYTES) this.source.pause();
+    const chunk = this.chunksReused ? Buffer.from(data) : data;
+    this.queue.push({ data: chunk, offset: 0, arrivedAt: Date.now() });
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes > HIGH_WATER_BYTES) this.pauseSource();
     void this.pump();
   }
 
-  private pauseUntilDrain(): void {
+  private pauseSource(): void {
+    if (this.sourcePaused) return;
+    this.sourcePaused = true;
     this.source.pause();
+  }
+
+  /** Resumes the source unless something still holds it back. */
+  private resumeSource(): void {
+    if (!this.sourcePaused || this.closed) return;
+    if (this.awaitingDrain || this.awaitingWrite || this.queuedBytes > HIGH_WATER_BYTES) return;
+    this.sourcePaused = false;
+    this.source.resume();
+  }
+
+  private pauseUntilDrain(): void {
     this.awaitingDrain = true;
+    this.pauseSource();
+  }
+
+  private onDirectWriteDone(): void {
+    if (!this.awaitingWrite || this.destination.writableLength > 0) return;
+    this.awaitingWrite = false;
+    this.resumeSource();
   }
 
   private onDrain(): void {
     if (this.awaitingDrain) {
       this.awaitingDrain = false;
       // Above the queue limit the pump resumes the source once the queue shrinks.
-      if (!this.closed && this.queuedBytes <= HIGH_WATER_BYTES) this.source.resume();
+      this.resumeSource();
     }
     this.wakeUp();
   }
@@ -168,16 +212,14 @@ export class Link {
         if (head.offset === head.data.length) this.queue.shift();
         this.counters.forwarded(piece.length);
         const flushed = this.destination.write(piece);
-        if (this.queuedBytes <= HIGH_WATER_BYTES && this.source.isPaused() && flushed) this.source.resume();
-        if (!flushed) await this.sleep(undefined);
+        if (flushed) this.resumeSource();
+        else await this.sleep(undefined);
       }
     } finally {
       this.pumping = false;
     }
-    if (!this.closed && this.queuedBytes <= HIGH_WATER_BYTES && this.source.isPaused()) {
-      if (!this.destination.writableNeedDrain) this.source.resume();
-      else this.pauseUntilDrain();
-    }
+    if (this.destination.writableNeedDrain) this.pauseUntilDrain();
+    else this.resumeSource();
     this.finishIfDrained();
   }
 

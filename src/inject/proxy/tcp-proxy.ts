@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import { Link } from './link';
+import { connectReading, readAccepted, type ReadMode } from './socket-reader';
 import type { Toxic } from './toxics';
 
 export type Direction = 'upstream' | 'downstream';
@@ -80,6 +81,8 @@ export class TcpProxy {
   /** Forwarded bytes not yet handed to the counters (see BYTES_FLUSH_MS). */
   private readonly unflushedBytes: Record<Direction, number> = { upstream: 0, downstream: 0 };
   private flushTimer: NodeJS.Timeout | undefined;
+  /** How the last accepted client socket is read ('reused' unless this Node lacks the means). */
+  lastClientReadMode: ReadMode | undefined;
 
   private constructor(
     readonly name: string,
@@ -220,33 +223,34 @@ export class TcpProxy {
       this.counters.connection('closed');
       return;
     }
+    // Both sockets hand their chunks to the links; the links exist once both sockets do.
+    const wired: { links?: Record<Direction, Link> } = {};
+    const clientReads = readAccepted(client, (chunk) => wired.links!.upstream.receive(chunk));
+    this.lastClientReadMode = clientReads;
     client.pause();
     // Node's Socket passes highWaterMark on to its streams; @types/node omits it here.
-    const connectOptions: net.NetConnectOpts & { highWaterMark: number } = {
-      ...this.upstream,
-      allowHalfOpen: true,
-      noDelay: true,
-      highWaterMark: SOCKET_HIGH_WATER_BYTES,
+    const server = connectReading(
+      { ...this.upstream, allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
+      (chunk) => wired.links!.downstream.receive(chunk),
+    );
+    const links: Record<Direction, Link> = {
+      upstream: new Link(
+        client,
+        server,
+        { forwarded: (n) => this.countBytes('upstream', n) },
+        this.toxics.upstream,
+        clientReads,
+      ),
+      downstream: new Link(
+        server,
+        client,
+        { forwarded: (n) => this.countBytes('downstream', n) },
+        this.toxics.downstream,
+        'reused',
+      ),
     };
-    const server = net.connect(connectOptions);
-    const connection: ProxiedConnection = {
-      client,
-      server,
-      links: {
-        upstream: new Link(
-          client,
-          server,
-          { forwarded: (n) => this.countBytes('upstream', n) },
-          this.toxics.upstream,
-        ),
-        downstream: new Link(
-          server,
-          client,
-          { forwarded: (n) => this.countBytes('downstream', n) },
-          this.toxics.downstream,
-        ),
-      },
-    };
+    wired.links = links;
+    const connection: ProxiedConnection = { client, server, links };
     this.connections.add(connection);
     server.once('connect', () => client.resume());
     // Each side's FIN travels through its link (after the held data); an error or reset on

@@ -1,0 +1,79 @@
+/**
+ * How the proxy reads its sockets. By default Node reads each chunk into a fresh buffer and
+ * pushes it through a Readable stream (`data` events); on the proxy's small-message path that
+ * per-chunk allocation and stream bookkeeping cost about as much CPU as the system calls.
+ * Node's `onread` option instead reads every chunk into one buffer owned by the socket and
+ * calls back with the byte count. A chunk read that way is only valid until the socket's next
+ * read, so whoever keeps it (a queue, a write the kernel did not take at once) must copy it
+ * or stop the socket reading until it is done with it (see Link).
+ *
+ * Node takes `onread` only for sockets it connects; for sockets a server accepts it has no
+ * option, so `readAccepted` switches the same mechanism on through the two fields `onread`
+ * sets, when this Node has them, and otherwise falls back to `data` events.
+ */
+import net from 'node:net';
+
+/** Size of each socket's own read buffer: one full loopback read. */
+export const READ_BUFFER_BYTES = 64 * 1024;
+
+export type ChunkHandler = (chunk: Buffer) => void;
+
+/** `reused`: chunks live in the socket's own buffer; `fresh`: each chunk is a new buffer. */
+export type ReadMode = 'reused' | 'fresh';
+
+/** Connects with `onread`: every chunk handed to `onChunk` lives in the socket's own buffer. */
+export function connectReading(
+  options: net.TcpNetConnectOpts & { highWaterMark?: number },
+  onChunk: ChunkHandler,
+): net.Socket {
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  return net.connect({
+    ...options,
+    onread: {
+      buffer,
+      // Pausing is the link's call (socket.pause()), so the callback never asks for it.
+      callback: (bytes: number, into: Uint8Array) => {
+        onChunk(Buffer.from(into.buffer, into.byteOffset, bytes));
+        return true;
+      },
+    },
+  });
+}
+
+interface UserBufferHandle {
+  useUserBuffer?(buffer: Uint8Array): void;
+}
+
+function symbolNamed(target: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(target).find((s) => s.description === description);
+}
+
+/**
+ * Starts delivering an accepted socket's chunks to `onChunk`: through its own reused buffer
+ * where this Node allows it ('reused'), else as `data` events ('fresh'). Call it in the
+ * server's connection handler, before the event loop runs a read for the socket.
+ */
+export function readAccepted(socket: net.Socket, onChunk: ChunkHandler): ReadMode {
+  const bufferKey = symbolNamed(socket, 'kBuffer');
+  const callbackKey = symbolNamed(socket, 'kBufferCb');
+  const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
+  const fields = socket as unknown as Record<symbol, unknown>;
+  if (
+    bufferKey !== undefined &&
+    callbackKey !== undefined &&
+    fields[bufferKey] === null &&
+    fields[callbackKey] === null &&
+    typeof handle?.useUserBuffer === 'function'
+  ) {
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    fields[bufferKey] = buffer;
+    fields[callbackKey] = (bytes: number, into: Uint8Array) => {
+      onChunk(Buffer.from(into.buffer, into.byteOffset, bytes));
+      return true;
+    };
+    handle.useUserBuffer(buffer);
+    return 'reused';
+  }
+  socket.on('data', onChunk);
+  return 'fresh';
+}
