@@ -91,9 +91,16 @@ export class Link {
     if (this.closed) return;
     // Fast path: nothing to apply and nothing held, so the chunk goes straight out (no
     // queue, promise or timer); order holds because the queue is empty and no pump runs.
+    // A reused-buffer chunk only goes straight out when the socket has nothing queued, as
+    // it must not wait there; otherwise it takes the queue below, as a copy.
     if (this.toxics.size === 0 && this.queue.length === 0 && !this.pumping) {
-      this.counters.forwarded(data.length);
-      if (this.chunksReused && this.destination.writableLength === 0) {
+      if (!this.chunksReused) {
+        this.counters.forwarded(data.length);
+        if (!this.destination.write(data)) this.pauseUntilDrain();
+        return;
+      }
+      if (this.destination.writableLength === 0) {
+        this.counters.forwarded(data.length);
         this.destination.write(data, this.afterDirectWrite);
         if (this.destination.writableLength > 0) {
           this.awaitingWrite = true;
@@ -101,10 +108,6 @@ export class Link {
         }
         return;
       }
-      // Earlier bytes are still queued in the socket: this one waits behind them, as a copy.
-      const chunk = this.chunksReused ? Buffer.from(data) : data;
-      if (!this.destination.write(chunk)) this.pauseUntilDrain();
-      return;
     }
     const chunk = this.chunksReused ? Buffer.from(data) : data;
     this.queue.push({ data: chunk, offset: 0, arrivedAt: Date.now() });

@@ -21,11 +21,16 @@ export type ChunkHandler = (chunk: Buffer) => void;
 /** `reused`: chunks live in the socket's own buffer; `fresh`: each chunk is a new buffer. */
 export type ReadMode = 'reused' | 'fresh';
 
-/** Connects with `onread`: every chunk handed to `onChunk` lives in the socket's own buffer. */
+/**
+ * Connects and hands every chunk to `onChunk`: with `onread` into the socket's own buffer
+ * ('reused'), or as `data` events ('fresh').
+ */
 export function connectReading(
   options: net.TcpNetConnectOpts & { highWaterMark?: number },
   onChunk: ChunkHandler,
+  mode: ReadMode = 'reused',
 ): net.Socket {
+  if (mode === 'fresh') return net.connect(options).on('data', onChunk);
   const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   return net.connect({
     ...options,
@@ -50,10 +55,18 @@ function symbolNamed(target: object, description: string): symbol | undefined {
 
 /**
  * Starts delivering an accepted socket's chunks to `onChunk`: through its own reused buffer
- * where this Node allows it ('reused'), else as `data` events ('fresh'). Call it in the
+ * where this Node allows it and `wanted` is 'reused', else as `data` events ('fresh'). Call it in the
  * server's connection handler, before the event loop runs a read for the socket.
  */
-export function readAccepted(socket: net.Socket, onChunk: ChunkHandler): ReadMode {
+export function readAccepted(
+  socket: net.Socket,
+  onChunk: ChunkHandler,
+  wanted: ReadMode = 'reused',
+): ReadMode {
+  if (wanted === 'fresh') {
+    socket.on('data', onChunk);
+    return 'fresh';
+  }
   const bufferKey = symbolNamed(socket, 'kBuffer');
   const callbackKey = symbolNamed(socket, 'kBufferCb');
   const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;

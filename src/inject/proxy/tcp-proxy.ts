@@ -38,6 +38,8 @@ export interface TcpProxyOptions {
   listen: { host: string; port: number };
   upstream: { host: string; port: number };
   counters?: ProxyCounters;
+  /** 'reused' (default): each socket reads into its own buffer; 'fresh': a new buffer per chunk. */
+  readMode?: ReadMode;
 }
 
 interface ProxiedConnection {
@@ -78,6 +80,7 @@ export class TcpProxy {
   private readonly resetShares = new Map<string, number>();
   private upstream: { host: string; port: number };
   private readonly counters: ProxyCounters;
+  private readonly readMode: ReadMode;
   /** Forwarded bytes not yet handed to the counters (see BYTES_FLUSH_MS). */
   private readonly unflushedBytes: Record<Direction, number> = { upstream: 0, downstream: 0 };
   private flushTimer: NodeJS.Timeout | undefined;
@@ -91,6 +94,7 @@ export class TcpProxy {
   ) {
     this.upstream = options.upstream;
     this.counters = options.counters ?? noCounters;
+    this.readMode = options.readMode ?? 'reused';
     this.server = net.createServer(
       { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
       (client) => this.accept(client),
@@ -225,13 +229,14 @@ export class TcpProxy {
     }
     // Both sockets hand their chunks to the links; the links exist once both sockets do.
     const wired: { links?: Record<Direction, Link> } = {};
-    const clientReads = readAccepted(client, (chunk) => wired.links!.upstream.receive(chunk));
+    const clientReads = readAccepted(client, (chunk) => wired.links!.upstream.receive(chunk), this.readMode);
     this.lastClientReadMode = clientReads;
     client.pause();
     // Node's Socket passes highWaterMark on to its streams; @types/node omits it here.
     const server = connectReading(
       { ...this.upstream, allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
       (chunk) => wired.links!.downstream.receive(chunk),
+      this.readMode,
     );
     const links: Record<Direction, Link> = {
       upstream: new Link(
@@ -246,7 +251,7 @@ export class TcpProxy {
         client,
         { forwarded: (n) => this.countBytes('downstream', n) },
         this.toxics.downstream,
-        'reused',
+        this.readMode,
       ),
     };
     wired.links = links;
