@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { FailureMode } from '../config/fault-params';
 import type { ForeshockConfig, ResourceConfig } from '../config/schema';
 import type { ApplyFaultRequest, FaultState, RevertResult } from './api';
-import { Cgroups, detectCgroupLayout } from './cgroups';
+import { Cgroups, detectCgroupLayout, type CgroupLayout } from './cgroups';
 import { startControlApi, type ControlApi } from './control-api';
 import {
   FaultConflictError,
@@ -41,6 +41,11 @@ export interface AgentOptions {
   stateDir?: string;
   /** Prefix of this agent's cgroups. @default `agent` */
   cgroupPrefix?: string;
+  /**
+   * Which cgroup hierarchy to use. @default detected from /proc/mounts (v1 where its cpu
+   * controller is mounted, else the unified v2 one); hybrid hosts mount both.
+   */
+  cgroupLayout?: CgroupLayout;
   /** Pids that must never be touched, besides 1, the agent and its parent (e.g. a worker). */
   protectedPids?: number[];
   /** Tool paths; defaults come from the installer's record and PATH. */
@@ -479,7 +484,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const stateDir = path.resolve(options.stateDir ?? agentConfig.stateDir);
   const journalFile = path.join(stateDir, 'journal.jsonl');
   const journal = Journal.open(journalFile);
-  const layout = detectCgroupLayout();
+  const layout = options.cgroupLayout ?? detectCgroupLayout();
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
   const host: HostServices = { journal, cgroups, tools: options.tools ?? defaultTools() };
   const metrics = new AgentMetrics();

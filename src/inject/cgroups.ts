@@ -85,13 +85,24 @@ export class Cgroups {
   /** Creates (or reuses) our cgroup `<parent>/<prefix>-<name>` and returns its directory. */
   create(controller: Controller, name: string): string {
     const parent = this.parentDir(controller);
-    mkdirSync(parent, { recursive: true });
-    if (this.layout.version === 2) {
-      const wanted = controller === 'freezer' ? [] : [controller];
+    if (this.layout.version === 2 && controller !== 'freezer') {
+      // v2 freezing is built into every cgroup; cpu and memory must be offered by the root
+      // (on a hybrid host, a controller mounted under v1 is missing here).
+      const root = this.mount(controller);
+      const offered = readFileSync(path.join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+      if (!offered.includes(controller)) {
+        throw new InjectionFailedError(
+          `the ${controller} controller is not available in the cgroup v2 hierarchy at ${root} ` +
+            `(it offers: ${offered.filter(Boolean).join(', ') || 'none'}); ` +
+            'on a hybrid host it may be held by cgroup v1',
+        );
+      }
+      mkdirSync(parent, { recursive: true });
       for (const dir of [path.dirname(parent), parent]) {
-        for (const c of wanted) writeFileSync(path.join(dir, 'cgroup.subtree_control'), `+${c}`);
+        writeFileSync(path.join(dir, 'cgroup.subtree_control'), `+${controller}`);
       }
     }
+    mkdirSync(parent, { recursive: true });
     const dir = this.pathFor(controller, name);
     mkdirSync(dir, { recursive: true });
     return dir;
