@@ -156,6 +156,10 @@ export const agentSchema = z.strictObject({
     .default('FORESHOCK_AGENT_TOKEN'),
   stateDir: z.string().default('.foreshock/agent'),
   maxFaultsPerResource: z.number().int().min(1).max(16).default(1),
+  cgroupVersion: z
+    .union([z.literal('auto'), z.literal(1), z.literal(2)])
+    .default('auto')
+    .describe('cgroup hierarchy for host faults; auto: v1 where its cpu controller is mounted, else v2'),
 });
 
 export const configSchema = z.strictObject({

@@ -42,8 +42,8 @@ export interface AgentOptions {
   /** Prefix of this agent's cgroups. @default `agent` */
   cgroupPrefix?: string;
   /**
-   * Which cgroup hierarchy to use. @default detected from /proc/mounts (v1 where its cpu
-   * controller is mounted, else the unified v2 one); hybrid hosts mount both.
+   * The cgroup hierarchy to use, given outright. @default detected from /proc/mounts as
+   * `config.agent.cgroupVersion` says (auto: v1 where its cpu controller is mounted, else v2)
    */
   cgroupLayout?: CgroupLayout;
   /** Pids that must never be touched, besides 1, the agent and its parent (e.g. a worker). */
@@ -467,6 +467,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     url: 'http://127.0.0.1:7070',
     stateDir: '.foreshock/agent',
     maxFaultsPerResource: 1,
+    cgroupVersion: 'auto' as const,
     ...options.config.agent,
   };
   const listen = options.listen ?? new URL(agentConfig.url).host;
@@ -484,7 +485,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const stateDir = path.resolve(options.stateDir ?? agentConfig.stateDir);
   const journalFile = path.join(stateDir, 'journal.jsonl');
   const journal = Journal.open(journalFile);
-  const layout = options.cgroupLayout ?? detectCgroupLayout();
+  const layout = options.cgroupLayout ?? detectCgroupLayout(undefined, agentConfig.cgroupVersion);
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
   const host: HostServices = { journal, cgroups, tools: options.tools ?? defaultTools() };
   const metrics = new AgentMetrics();

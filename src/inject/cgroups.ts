@@ -21,9 +21,13 @@ export interface CgroupLayout {
 
 const CPU_PERIOD_US = 100_000;
 
-/** Reads /proc/mounts: v1 controllers where mounted, else the unified v2 hierarchy. */
+/**
+ * Reads /proc/mounts: v1 controllers where mounted, else the unified v2 hierarchy. A hybrid
+ * host mounts both; `prefer` picks one there (undefined when the preferred one is absent).
+ */
 export function detectCgroupLayout(
   mountsText = readFileSync('/proc/mounts', 'utf8'),
+  prefer: 'auto' | 1 | 2 = 'auto',
 ): CgroupLayout | undefined {
   const v1: Partial<Record<Controller, string>> = {};
   let v2: string | undefined;
@@ -39,9 +43,12 @@ export function detectCgroupLayout(
       v2 = mountPoint;
     }
   }
+  const unified: CgroupLayout | undefined = v2
+    ? { version: 2, mounts: { cpu: v2, freezer: v2, memory: v2 } }
+    : undefined;
+  if (prefer === 2) return unified;
   if (v1.cpu) return { version: 1, mounts: v1 };
-  if (v2) return { version: 2, mounts: { cpu: v2, freezer: v2, memory: v2 } };
-  return undefined;
+  return prefer === 1 ? undefined : unified;
 }
 
 /** The cgroup path (relative to the hierarchy root) a pid is in for `controller`. */

@@ -59,11 +59,16 @@ describe(
               process: { pidFile: path.join(dir, 'busy.pid') },
             }),
           ],
+          agent: { cgroupVersion: 2 },
         },
         listen: '127.0.0.1:0',
         stateDir: path.join(dir, 'state'),
         cgroupPrefix: prefix,
-        cgroupLayout: { version: 2, mounts: { cpu: mount!, freezer: mount!, memory: mount! } },
+      });
+      // The config's choice, on a hybrid host where auto would take v1.
+      assert.deepEqual(agent.cgroups?.layout, {
+        version: 2,
+        mounts: { cpu: mount, freezer: mount, memory: mount },
       });
       client = new AgentClient({ url: agent.url, token: agent.token });
     });

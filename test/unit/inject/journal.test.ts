@@ -48,6 +48,18 @@ describe('cgroup layout detection', () => {
     assert.deepEqual(detectCgroupLayout(v2)?.version, 2);
     assert.equal(detectCgroupLayout('proc /proc proc rw 0 0'), undefined);
   });
+
+  it('on a hybrid host takes the version the config asks for, and none when it is absent', () => {
+    const hybrid = [
+      'cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0',
+      'cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0',
+    ].join('\n');
+    assert.equal(detectCgroupLayout(hybrid, 2)?.mounts.cpu, '/sys/fs/cgroup/unified');
+    assert.equal(detectCgroupLayout(hybrid, 1)?.mounts.cpu, '/sys/fs/cgroup/cpu');
+    assert.equal(detectCgroupLayout(hybrid, 'auto')?.version, 1);
+    assert.equal(detectCgroupLayout('cgroup2 /sys/fs/cgroup cgroup2 rw 0 0', 1), undefined);
+    assert.equal(detectCgroupLayout('cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0', 2), undefined);
+  });
 });
 
 describe('leases', () => {
