@@ -40,6 +40,11 @@ export interface TcpProxyOptions {
   counters?: ProxyCounters;
   /** 'reused' (default): each socket reads into its own buffer; 'fresh': a new buffer per chunk. */
   readMode?: ReadMode;
+  /**
+   * At most this many live connections read into buffers of their own (2 × 64 KiB each);
+   * connections beyond it read fresh buffers, so memory stays bounded. @default 1024
+   */
+  maxReusedBufferConnections?: number;
 }
 
 interface ProxiedConnection {
@@ -81,6 +86,9 @@ export class TcpProxy {
   private upstream: { host: string; port: number };
   private readonly counters: ProxyCounters;
   private readonly readMode: ReadMode;
+  private readonly maxReusedBufferConnections: number;
+  /** Live connections whose sockets read into their own buffers. */
+  private reusedBufferConnections = 0;
   /** Forwarded bytes not yet handed to the counters (see BYTES_FLUSH_MS). */
   private readonly unflushedBytes: Record<Direction, number> = { upstream: 0, downstream: 0 };
   private flushTimer: NodeJS.Timeout | undefined;
@@ -95,6 +103,7 @@ export class TcpProxy {
     this.upstream = options.upstream;
     this.counters = options.counters ?? noCounters;
     this.readMode = options.readMode ?? 'reused';
+    this.maxReusedBufferConnections = options.maxReusedBufferConnections ?? 1024;
     this.server = net.createServer(
       { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
       (client) => this.accept(client),
@@ -229,14 +238,19 @@ export class TcpProxy {
     }
     // Both sockets hand their chunks to the links; the links exist once both sockets do.
     const wired: { links?: Record<Direction, Link> } = {};
-    const clientReads = readAccepted(client, (chunk) => wired.links!.upstream.receive(chunk), this.readMode);
+    const wanted: ReadMode =
+      this.readMode === 'reused' && this.reusedBufferConnections < this.maxReusedBufferConnections
+        ? 'reused'
+        : 'fresh';
+    const clientReads = readAccepted(client, (chunk) => wired.links!.upstream.receive(chunk), wanted);
+    if (wanted === 'reused') this.reusedBufferConnections += 1;
     this.lastClientReadMode = clientReads;
     client.pause();
     // Node's Socket passes highWaterMark on to its streams; @types/node omits it here.
     const server = connectReading(
       { ...this.upstream, allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
       (chunk) => wired.links!.downstream.receive(chunk),
-      this.readMode,
+      wanted,
     );
     const links: Record<Direction, Link> = {
       upstream: new Link(
@@ -251,7 +265,7 @@ export class TcpProxy {
         client,
         { forwarded: (n) => this.countBytes('downstream', n) },
         this.toxics.downstream,
-        this.readMode,
+        wanted,
       ),
     };
     wired.links = links;
@@ -267,6 +281,7 @@ export class TcpProxy {
         connection.links.upstream.close();
         connection.links.downstream.close();
         this.connections.delete(connection);
+        if (wanted === 'reused') this.reusedBufferConnections -= 1;
         this.flushBytes();
         this.counters.connection('closed');
       }

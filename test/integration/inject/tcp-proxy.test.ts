@@ -149,6 +149,45 @@ for (const readMode of ['reused', 'fresh'] as ReadMode[]) {
   });
 }
 
+describe('TcpProxy: bounded read-buffer memory', () => {
+  it('connections beyond maxReusedBufferConnections read fresh buffers; the slot frees on close', async () => {
+    const echo = await startStallingEcho();
+    const proxy = await TcpProxy.start({
+      name: 'test-bounded',
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: { host: '127.0.0.1', port: echo.port },
+      maxReusedBufferConnections: 1,
+    });
+    try {
+      const open = () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect({ port: proxy.address.port, host: '127.0.0.1' }, () => resolve(socket));
+          socket.once('error', reject);
+        });
+      const first = await open();
+      await waitFor(() => proxy.connectionCount === 1);
+      assert.equal(proxy.lastClientReadMode, 'reused');
+      const second = await open();
+      await waitFor(() => proxy.connectionCount === 2);
+      assert.equal(proxy.lastClientReadMode, 'fresh');
+      // Two more, past the limit while the first holds its slot, carry data intact.
+      const results = await Promise.all([1, 2].map(() => streamThrough(proxy.address.port, 2 * 1024 * 1024)));
+      for (const result of results) assert.equal(result.receivedDigest, result.sentDigest);
+      first.destroy();
+      second.destroy();
+      await waitFor(() => proxy.connectionCount === 0);
+      const third = await open();
+      await waitFor(() => proxy.connectionCount === 1);
+      assert.equal(proxy.lastClientReadMode, 'reused');
+      third.destroy();
+      await waitFor(() => proxy.connectionCount === 0);
+    } finally {
+      await proxy.stop();
+      await new Promise<void>((resolve) => echo.server.close(() => resolve()));
+    }
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
