@@ -24,3 +24,6 @@ export type {
 } from './workflows/types';
 export type { ChaosCycleInput, CycleSummary } from './workflows/cycle-types';
 export { abortUpdate, statusQuery, cycleStatusQuery, WORKFLOW_TYPES } from './workflows/messages';
+export { AgentClient, AgentApiError } from './inject/client';
+export { AgentRouter, type AgentTarget } from './inject/agent-router';
+export { startAgent, type AgentOptions, type RunningAgent } from './inject/agent';

@@ -6,7 +6,8 @@
  * a 10-minute injection at a few dozen history events.
  */
 import { Context } from '@temporalio/activity';
-import { AgentApiError, type AgentClient } from '../inject/client';
+import { AgentApiError } from '../inject/client';
+import { routerOf, type AgentTarget } from '../inject/agent-router';
 import type { PrometheusAdapter } from '../prometheus/adapter';
 import type { FailureMode } from '../config/fault-params';
 import type { GuardBreach, GuardSpec } from '../workflows/types';
@@ -17,6 +18,8 @@ import { leaseSeconds, toActivityFailure } from './inject';
 export interface WatchFaultInput {
   /** Omitted in a dry run: nothing to renew. */
   faultId?: string;
+  /** Whose agent holds the fault (routing by host); histories from before it lack it. */
+  resource?: string;
   guards: GuardSpec[];
   monitorIntervalMs: number;
   leaseMs: number;
@@ -45,6 +48,8 @@ interface WatchProgress {
 
 export interface DegradeFaultInput {
   faultId: string;
+  /** Whose agent holds the fault (routing by host); histories from before it lack it. */
+  resource?: string;
   mode: FailureMode;
   params: Record<string, unknown>;
   guards: GuardSpec[];
@@ -63,13 +68,15 @@ export interface DegradeFaultResult {
 
 export interface GuardActivityDeps {
   prometheus: PrometheusAdapter;
-  agent: AgentClient;
+  /** The one agent, or a router to the agent of each resource's host. */
+  agent: AgentTarget;
 }
 
 /** Consecutive failed guard evaluations after which the watch gives up (the fault goes). */
 const MAX_FAILED_CHECKS = 5;
 
 export function createGuardActivities({ prometheus, agent }: GuardActivityDeps) {
+  const agents = routerOf(agent);
   async function readGuards(guards: GuardSpec[]): Promise<GuardReading[]> {
     return Promise.all(
       guards.map(async (guard): Promise<GuardReading> => {
@@ -84,9 +91,9 @@ export function createGuardActivities({ prometheus, agent }: GuardActivityDeps) 
   }
 
   /** Renews the lease; false when the agent no longer knows the fault (it expired or was removed). */
-  async function renew(faultId: string, leaseMs: number): Promise<boolean> {
+  async function renew(faultId: string, leaseMs: number, resource: string | undefined): Promise<boolean> {
     try {
-      const state = await agent.renew(faultId, leaseSeconds(leaseMs));
+      const state = await agents.forResource(resource).renew(faultId, leaseSeconds(leaseMs));
       return state.phase === 'applied';
     } catch (err) {
       // 404: unknown; 409: no longer applied (expired or reverted). Either way nothing is left to watch.
@@ -107,7 +114,7 @@ export function createGuardActivities({ prometheus, agent }: GuardActivityDeps) 
       for (;;) {
         const now = Date.now();
         if (now >= input.endsAt) return { end: 'duration_end', ...result(progress) };
-        if (input.faultId && !(await renew(input.faultId, input.leaseMs))) {
+        if (input.faultId && !(await renew(input.faultId, input.leaseMs, input.resource))) {
           return { end: 'fault_lost', ...result(progress) };
         }
         const readings = await readGuards(input.guards);
@@ -146,13 +153,13 @@ export function createGuardActivities({ prometheus, agent }: GuardActivityDeps) 
         const weaker = steps < maxSteps ? stepDownFault(input.mode, params) : undefined;
         if (!weaker) return { green: false, steps, params };
         try {
-          await agent.update(input.faultId, weaker);
+          await agents.forResource(input.resource).update(input.faultId, weaker);
         } catch (err) {
           throw toActivityFailure(err);
         }
         params = weaker;
         steps += 1;
-        await renew(input.faultId, input.leaseMs);
+        await renew(input.faultId, input.leaseMs, input.resource);
         ctx.heartbeat({ steps, params });
         await ctx.sleep(input.monitorIntervalMs);
         const readings = await readGuards(input.guards);

@@ -3,7 +3,8 @@
  * idempotent (the agent keys faults by faultId), so a retry after a crash is safe.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { AgentApiError, type AgentClient } from '../inject/client';
+import { AgentApiError } from '../inject/client';
+import { routerOf, type AgentTarget } from '../inject/agent-router';
 import type { FailureMode } from '../config/fault-params';
 import { FAILURE_TYPES } from '../workflows/types';
 
@@ -35,7 +36,8 @@ export interface RollbackFaultResult {
 }
 
 export interface InjectActivityDeps {
-  agent: AgentClient;
+  /** The one agent, or a router to the agent of each resource's host. */
+  agent: AgentTarget;
 }
 
 /** A permanent agent refusal becomes a non-retryable ApplicationFailure with its field and range. */
@@ -70,12 +72,13 @@ export function leaseSeconds(leaseMs: number): number {
   return Math.max(1, Math.ceil(leaseMs / 1000));
 }
 
-export function createInjectActivities({ agent }: InjectActivityDeps) {
+export function createInjectActivities(deps: InjectActivityDeps) {
+  const agents = routerOf(deps.agent);
   return {
     async injectFault(input: InjectFaultInput): Promise<InjectedFault> {
       try {
         const state = await withHeartbeats(() =>
-          agent.apply({
+          agents.forResource(input.resource).apply({
             faultId: input.faultId,
             resource: input.resource,
             mode: input.mode,
@@ -99,7 +102,7 @@ export function createInjectActivities({ agent }: InjectActivityDeps) {
 
     async setFailover(input: { resource: string; active: boolean }): Promise<{ upstream: string }> {
       try {
-        const result = await agent.failover(input.resource, input.active);
+        const result = await agents.forResource(input.resource).failover(input.resource, input.active);
         return { upstream: result.upstream };
       } catch (err) {
         throw toActivityFailure(err);
@@ -113,6 +116,7 @@ export function createInjectActivities({ agent }: InjectActivityDeps) {
   };
 
   async function rollback(input: RollbackFaultInput): Promise<RollbackFaultResult> {
+    const agent = agents.forResource(input.resource);
     if (input.restoreFailover) {
       try {
         await agent.failover(input.resource, false);

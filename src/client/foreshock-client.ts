@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import type { FaultState } from '../inject/api';
 import type { AgentClient } from '../inject/client';
+import { routerOf, type AgentRouter, type AgentTarget } from '../inject/agent-router';
 import type { ForeshockConfig } from '../config/schema';
 import type { FailureScenario } from '../predict/types';
 import { abortUpdate, statusQuery, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPES } from '../workflows/messages';
@@ -31,8 +32,8 @@ import { cycleConfigOf, listForeshockSchedules } from './schedules';
 export interface ForeshockClientOptions {
   client: Client;
   taskQueue: string;
-  /** The agent, for halt's check that every fault is gone. */
-  agent?: AgentClient;
+  /** The agent (or a router to one per host), for halt's check that every fault is gone. */
+  agent?: AgentTarget;
   /** The config scenarios and cycles are resolved against. */
   config?: ForeshockConfig;
 }
@@ -52,13 +53,13 @@ const RUNNING_INJECTIONS = `WorkflowType IN ('${WORKFLOW_TYPES.injection}', '${W
 export class ForeshockClient {
   readonly client: Client;
   readonly taskQueue: string;
-  private readonly agent?: AgentClient;
+  private readonly agents?: AgentRouter;
   private readonly config?: ForeshockConfig;
 
   constructor(options: ForeshockClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
-    this.agent = options.agent;
+    this.agents = options.agent && routerOf(options.agent);
     this.config = options.config;
   }
 
@@ -144,14 +145,14 @@ export class ForeshockClient {
       ),
     );
     const report: HaltReport = { pausedSchedules, cancelledWorkflows, revertedDirectly: [] };
-    if (!this.agent) return report;
+    if (!this.agents) return report;
     const deadline = startedAt + timeoutMs;
-    let remaining: FaultState[] = [];
+    let remaining: { agent: AgentClient; fault: FaultState }[] = [];
     let unreachable: string | undefined;
     for (;;) {
       try {
-        remaining = (await this.agent.list()).filter(
-          (f) => f.phase === 'applied' && f.faultId.startsWith('fs-'),
+        remaining = (await this.agents.listAll()).filter(
+          ({ fault }) => fault.phase === 'applied' && fault.faultId.startsWith('fs-'),
         );
         unreachable = undefined;
       } catch (err) {
@@ -164,8 +165,8 @@ export class ForeshockClient {
       if (Date.now() >= deadline) break;
       // The workflows remove their faults; halt only steps in for one that is late.
       if (Date.now() >= deadline - Math.min(600, timeoutMs / 3)) {
-        for (const fault of remaining) {
-          await this.agent.revert(fault.faultId).catch(() => undefined);
+        for (const { agent, fault } of remaining) {
+          await agent.revert(fault.faultId).catch(() => undefined);
           if (!report.revertedDirectly.includes(fault.faultId)) report.revertedDirectly.push(fault.faultId);
         }
       }
@@ -174,12 +175,12 @@ export class ForeshockClient {
     if (unreachable !== undefined) {
       throw new HaltIncompleteError(
         `halt: schedules paused and ${cancelledWorkflows.length} workflow(s) cancelled, but the agent could not be asked whether every fault is gone: ${unreachable}`,
-        remaining,
+        remaining.map(({ fault }) => fault),
       );
     }
     throw new HaltIncompleteError(
-      `halt: the agent still holds ${remaining.length} fault(s) after ${timeoutMs}ms: ${remaining.map((f) => f.faultId).join(', ')}`,
-      remaining,
+      `halt: the agents still hold ${remaining.length} fault(s) after ${timeoutMs}ms: ${remaining.map(({ fault }) => fault.faultId).join(', ')}`,
+      remaining.map(({ fault }) => fault),
     );
   }
 

@@ -156,6 +156,12 @@ export const agentSchema = z.strictObject({
     .default('FORESHOCK_AGENT_TOKEN'),
   stateDir: z.string().default('.foreshock/agent'),
   maxFaultsPerResource: z.number().int().min(1).max(16).default(1),
+  hosts: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), z.url({ protocol: /^https?$/ }))
+    .default({})
+    .describe(
+      'control API URL of the agent on each resource host; resources on host "local" (the default) use agent.url',
+    ),
   cgroupVersion: z
     .union([z.literal('auto'), z.literal(1), z.literal(2)])
     .default('auto')

@@ -29,6 +29,8 @@ export interface ConfigView {
     tls: { serverRootCACertFile?: string; clientCertFile?: string; clientKeyFile?: string };
   };
   resources: ResourceView[];
+  /** Host names that have an agent URL under agent.hosts. */
+  agentHosts: string[];
   injectionFrequency?: string;
   resourceFailureModes: {
     resourceType?: string;
@@ -41,6 +43,7 @@ export interface ConfigView {
 export interface ResourceView {
   name?: string;
   type?: string;
+  host?: string;
   proxy?: { listen?: string; upstream?: string; protocol: string };
   hasProcess: boolean;
   hasDisk: boolean;
@@ -86,6 +89,7 @@ export function configViewOf(document: unknown): ConfigView {
       return {
         name: asString(resource.name),
         type: asString(resource.type),
+        host: asString(resource.host),
         proxy: proxy && {
           listen: asString(proxy.listen),
           upstream: asString(proxy.upstream),
@@ -98,6 +102,7 @@ export function configViewOf(document: unknown): ConfigView {
         guardNames: asList(resource.guards).map((guard) => asString(asMap(guard).name)),
       };
     }),
+    agentHosts: Object.keys(asMap(asMap(root.agent).hosts)),
     injectionFrequency: asString(asMap(root.failure_injection_profile).injection_frequency),
     resourceFailureModes: asList(root.resource_failure_modes).map((raw) => {
       const entry = asMap(raw);
@@ -215,6 +220,9 @@ function listenersClash(a: string, b: string): boolean {
   return x.host === y.host || WILDCARD_HOSTS.has(x.host) || WILDCARD_HOSTS.has(y.host);
 }
 
+/** The host of resources that declare none: the agent at agent.url. */
+export const LOCAL_HOST = 'local';
+
 function checkResources(view: ConfigView, issues: SemanticIssue[]): void {
   const firstByName = new Map<string, number>();
   const listeners: { index: number; listen: string }[] = [];
@@ -256,6 +264,20 @@ function checkResources(view: ConfigView, issues: SemanticIssue[]): void {
           severity: 'error',
         });
     }
+    // With agents listed per host, a resource on an unlisted host would have no agent to reach.
+    const host = resource.host;
+    if (
+      host !== undefined &&
+      host !== LOCAL_HOST &&
+      view.agentHosts.length > 0 &&
+      !view.agentHosts.includes(host)
+    )
+      issues.push({
+        path: ['resources', index, 'host'],
+        message: `no agent for host ${JSON.stringify(host)}`,
+        expected: `"${LOCAL_HOST}" (agent.url) or a host of agent.hosts: ${view.agentHosts.join(', ')}`,
+        severity: 'error',
+      });
     const listen = resource.proxy?.listen;
     if (listen === undefined) return;
     const clash = listeners.find((other) => listenersClash(other.listen, listen));

@@ -33,7 +33,7 @@ import { parseApplyRequest, parseParams } from './validation';
 export interface AgentOptions {
   /** The resources this agent serves and the agent section of the foreshock config. */
   config: { resources: ResourceConfig[]; agent?: Partial<ForeshockConfig['agent']> };
-  /** host:port for the control API. @default the host and port of config.agent.url */
+  /** host:port for the control API. @default the host and port of config.agent.hosts[host], else config.agent.url */
   listen?: string;
   /** Bearer token. @default a random one (only allowed on loopback) */
   token?: string;
@@ -470,7 +470,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     cgroupVersion: 'auto' as const,
     ...options.config.agent,
   };
-  const listen = options.listen ?? new URL(agentConfig.url).host;
+  // An agent for one host listens where the config tells the workers to find it.
+  const hostUrl = options.host === undefined ? undefined : agentConfig.hosts?.[options.host];
+  const listen = options.listen ?? new URL(hostUrl ?? agentConfig.url).host;
   const colon = listen.lastIndexOf(':');
   const listenHost = listen.slice(0, colon);
   const listenPort = Number(listen.slice(colon + 1));

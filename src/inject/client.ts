@@ -33,6 +33,11 @@ export class AgentClient {
     this.base = options.url.replace(/\/+$/, '');
   }
 
+  /** The control API this client calls. */
+  get url(): string {
+    return this.base;
+  }
+
   apply(request: ApplyFaultRequest): Promise<FaultState> {
     return this.call('POST', '/v1/faults', request);
   }

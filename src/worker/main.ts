@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { ForeshockConfig } from '../config/schema';
-import { AgentClient } from '../inject/client';
+import { AgentRouter } from '../inject/agent-router';
 import { PrometheusAdapter } from '../prometheus/adapter';
 import { createTelemetryActivities } from '../activities/telemetry';
 import { createPredictActivities } from '../activities/predict';
@@ -48,7 +48,7 @@ export async function createConfigWorker(options: ConfigWorkerOptions): Promise<
     connection: await options.target.nativeConnection(),
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
-    agent: new AgentClient({ url: config.agent.url, token, timeoutMs: 4000 }),
+    agent: AgentRouter.fromConfig(config, { token, timeoutMs: 4000 }),
     prometheus,
     outcomesFile: path.resolve(config.history.outcomes),
     extraActivities: {

@@ -5,12 +5,16 @@
  */
 import { SimplePlugin } from '@temporalio/plugin';
 import { AgentClient } from '../inject/client';
+import { AgentRouter } from '../inject/agent-router';
 import { PrometheusAdapter } from '../prometheus/adapter';
 import { createForeshockActivities } from '../activities';
 
 export interface ForeshockPluginOptions {
-  /** The injection agent's control API. */
-  agent: AgentClient | { url: string; token: string; timeoutMs?: number };
+  /**
+   * The injection agent's control API, or a router to one agent per resource host
+   * (`AgentRouter.fromConfig(config, { token })`).
+   */
+  agent: AgentClient | AgentRouter | { url: string; token: string; timeoutMs?: number };
   prometheus: PrometheusAdapter | { url: string; timeoutMs?: number };
   /** JSONL file each finished injection appends its outcome to. */
   outcomesFile: string;
@@ -30,7 +34,7 @@ export const FORESHOCK_WORKFLOWS_PATH = require.resolve('../workflows/index');
 export class ForeshockPlugin extends SimplePlugin {
   constructor(options: ForeshockPluginOptions) {
     const agent =
-      options.agent instanceof AgentClient
+      options.agent instanceof AgentClient || options.agent instanceof AgentRouter
         ? options.agent
         : new AgentClient({ timeoutMs: 4000, ...options.agent });
     const prometheus =

@@ -210,6 +210,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   const watch = (endsAt: number, stopOnBreach: boolean): Promise<WatchFaultResult> =>
     watchFault({
       faultId: spec.dryRun ? undefined : faultId,
+      resource: spec.resource,
       guards: spec.guards,
       monitorIntervalMs: spec.monitorIntervalMs,
       leaseMs: spec.leaseMs,
@@ -271,6 +272,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
         status.phase = 'degrading';
         const degraded = await degradeFault({
           faultId,
+          resource: spec.resource,
           mode: spec.mode,
           params: spec.params,
           guards: spec.guards,

@@ -2,7 +2,7 @@
 import { loadConfig } from '../../config/loader';
 import { connectTemporal, type TemporalTarget } from '../../client/connection';
 import { ForeshockClient } from '../../client/foreshock-client';
-import { AgentClient } from '../../inject/client';
+import { AgentRouter } from '../../inject/agent-router';
 import { Client } from '@temporalio/client';
 import type { ForeshockConfig } from '../../config/schema';
 
@@ -26,7 +26,7 @@ export async function withForeshock<T>(
       client,
       taskQueue: target.taskQueue,
       config,
-      ...(token ? { agent: new AgentClient({ url: config.agent.url, token, timeoutMs: 1000 }) } : {}),
+      ...(token ? { agent: AgentRouter.fromConfig(config, { token, timeoutMs: 1000 }) } : {}),
     });
     return await run({ config, target, foreshock, client });
   } finally {

@@ -154,3 +154,36 @@ describe('semantic checks', () => {
     ]);
   });
 });
+
+describe('agent hosts', () => {
+  const resources = [
+    '  - name: web',
+    '    type: svc',
+    '    process: { pidFile: /run/web.pid }',
+    '  - name: db',
+    '    type: database',
+    '    host: db-host',
+    '    process: { pidFile: /run/db.pid }',
+  ].join('\n');
+
+  it('a resource on a host with no agent under agent.hosts is named at its host', () => {
+    const agent = 'agent:\n  hosts:\n    cache-host: http://10.0.0.7:7070';
+    const { errors } = problems(minimal(resources, '', agent));
+    assert.deepEqual(where(errors), ['11:11 resources[1].host']);
+    assert.equal(errors[0]!.message, 'no agent for host "db-host"');
+    assert.equal(errors[0]!.expected, '"local" (agent.url) or a host of agent.hosts: cache-host');
+  });
+
+  it('hosts listed, or none listed at all (one agent serves every resource), are fine', () => {
+    assert.deepEqual(
+      problems(minimal(resources, '', 'agent:\n  hosts:\n    db-host: http://10.0.0.5:7070')).errors,
+      [],
+    );
+    assert.deepEqual(problems(minimal(resources)).errors, []);
+  });
+
+  it('an agent URL that is not http(s) is refused at its host key', () => {
+    const { errors } = problems(minimal(resources, '', 'agent:\n  hosts:\n    db-host: ftp://10.0.0.5'));
+    assert.deepEqual(where(errors), ['15:14 agent.hosts.db-host']);
+  });
+});
