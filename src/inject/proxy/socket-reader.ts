@@ -22,6 +22,17 @@ export type ChunkHandler = (chunk: Buffer) => void;
 export type ReadMode = 'reused' | 'fresh';
 
 /**
+ * The `onread` callback: hands `onChunk` a view of the bytes just read into the socket's
+ * buffer. Pausing is the link's call (socket.pause()), so the callback never asks for it.
+ */
+function ownBufferCallback(onChunk: ChunkHandler): (bytes: number, into: Uint8Array) => boolean {
+  return (bytes, into) => {
+    onChunk(Buffer.from(into.buffer, into.byteOffset, bytes));
+    return true;
+  };
+}
+
+/**
  * Connects and hands every chunk to `onChunk`: with `onread` into the socket's own buffer
  * ('reused'), or as `data` events ('fresh').
  */
@@ -31,17 +42,9 @@ export function connectReading(
   mode: ReadMode = 'reused',
 ): net.Socket {
   if (mode === 'fresh') return net.connect(options).on('data', onChunk);
-  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   return net.connect({
     ...options,
-    onread: {
-      buffer,
-      // Pausing is the link's call (socket.pause()), so the callback never asks for it.
-      callback: (bytes: number, into: Uint8Array) => {
-        onChunk(Buffer.from(into.buffer, into.byteOffset, bytes));
-        return true;
-      },
-    },
+    onread: { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: ownBufferCallback(onChunk) },
   });
 }
 
@@ -53,40 +56,39 @@ function symbolNamed(target: object, description: string): symbol | undefined {
   return Object.getOwnPropertySymbols(target).find((s) => s.description === description);
 }
 
+/** Sets the fields `onread` would have set; false when this Node lacks them. */
+function readIntoOwnBuffer(socket: net.Socket, onChunk: ChunkHandler): boolean {
+  const bufferKey = symbolNamed(socket, 'kBuffer');
+  const callbackKey = symbolNamed(socket, 'kBufferCb');
+  const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
+  const fields = socket as unknown as Record<symbol, unknown>;
+  if (
+    bufferKey === undefined ||
+    callbackKey === undefined ||
+    fields[bufferKey] !== null ||
+    fields[callbackKey] !== null ||
+    typeof handle?.useUserBuffer !== 'function'
+  ) {
+    return false;
+  }
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  fields[bufferKey] = buffer;
+  fields[callbackKey] = ownBufferCallback(onChunk);
+  handle.useUserBuffer(buffer);
+  return true;
+}
+
 /**
  * Starts delivering an accepted socket's chunks to `onChunk`: through its own reused buffer
- * where this Node allows it and `wanted` is 'reused', else as `data` events ('fresh'). Call it in the
- * server's connection handler, before the event loop runs a read for the socket.
+ * where this Node allows it and `wanted` is 'reused', else as `data` events ('fresh'). Call
+ * it in the server's connection handler, before the event loop runs a read for the socket.
  */
 export function readAccepted(
   socket: net.Socket,
   onChunk: ChunkHandler,
   wanted: ReadMode = 'reused',
 ): ReadMode {
-  if (wanted === 'fresh') {
-    socket.on('data', onChunk);
-    return 'fresh';
-  }
-  const bufferKey = symbolNamed(socket, 'kBuffer');
-  const callbackKey = symbolNamed(socket, 'kBufferCb');
-  const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
-  const fields = socket as unknown as Record<symbol, unknown>;
-  if (
-    bufferKey !== undefined &&
-    callbackKey !== undefined &&
-    fields[bufferKey] === null &&
-    fields[callbackKey] === null &&
-    typeof handle?.useUserBuffer === 'function'
-  ) {
-    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    fields[bufferKey] = buffer;
-    fields[callbackKey] = (bytes: number, into: Uint8Array) => {
-      onChunk(Buffer.from(into.buffer, into.byteOffset, bytes));
-      return true;
-    };
-    handle.useUserBuffer(buffer);
-    return 'reused';
-  }
+  if (wanted === 'reused' && readIntoOwnBuffer(socket, onChunk)) return 'reused';
   socket.on('data', onChunk);
   return 'fresh';
 }
