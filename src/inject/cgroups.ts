@@ -92,9 +92,10 @@ export class Cgroups {
   /** Creates (or reuses) our cgroup `<parent>/<prefix>-<name>` and returns its directory. */
   create(controller: Controller, name: string): string {
     const parent = this.parentDir(controller);
-    if (this.layout.version === 2 && controller !== 'freezer') {
-      // v2 freezing is built into every cgroup; cpu and memory must be offered by the root
-      // (on a hybrid host, a controller mounted under v1 is missing here).
+    // v2 freezing is built into every cgroup; cpu and memory must be offered by the root
+    // (on a hybrid host, a controller mounted under v1 is missing here).
+    const enable = this.layout.version === 2 && controller !== 'freezer';
+    if (enable) {
       const root = this.mount(controller);
       const offered = readFileSync(path.join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
       if (!offered.includes(controller)) {
@@ -104,12 +105,13 @@ export class Cgroups {
             'on a hybrid host it may be held by cgroup v1',
         );
       }
-      mkdirSync(parent, { recursive: true });
+    }
+    mkdirSync(parent, { recursive: true });
+    if (enable) {
       for (const dir of [path.dirname(parent), parent]) {
         writeFileSync(path.join(dir, 'cgroup.subtree_control'), `+${controller}`);
       }
     }
-    mkdirSync(parent, { recursive: true });
     const dir = this.pathFor(controller, name);
     mkdirSync(dir, { recursive: true });
     return dir;
