@@ -85,10 +85,13 @@ export const guardSchema = z.strictObject({
   for: boundedDuration(0, 3_600_000).prefault('0s'),
 });
 
+/** The host of resources that declare none: the agent at agent.url. */
+export const LOCAL_HOST = 'local';
+
 export const resourceSchema = z.strictObject({
   name,
   type: name.describe('resource type, matched by resource_failure_modes.resource_type'),
-  host: z.string().default('local').describe('which agent runs its faults'),
+  host: z.string().default(LOCAL_HOST).describe('which agent runs its faults'),
   proxy: proxySchema.optional(),
   process: processSchema.optional(),
   disk: z.strictObject({ path: z.string().min(1) }).optional(),

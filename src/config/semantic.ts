@@ -11,6 +11,7 @@ import { FAILURE_MODES, MODE_MECHANISM, type FailureMode } from './fault-params'
 import { parseDuration } from './duration';
 import type { ConfigPath, ConfigSeverity } from './errors';
 import type { PrometheusAdapter } from '../prometheus/adapter';
+import { LOCAL_HOST } from './schema';
 
 /** A problem found by a semantic check, positioned later by the loader. */
 export interface SemanticIssue {
@@ -219,9 +220,6 @@ function listenersClash(a: string, b: string): boolean {
   if (!x || !y || Number(x.port) !== Number(y.port)) return false;
   return x.host === y.host || WILDCARD_HOSTS.has(x.host) || WILDCARD_HOSTS.has(y.host);
 }
-
-/** The host of resources that declare none: the agent at agent.url. */
-export const LOCAL_HOST = 'local';
 
 function checkResources(view: ConfigView, issues: SemanticIssue[]): void {
   const firstByName = new Map<string, number>();
