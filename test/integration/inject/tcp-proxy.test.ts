@@ -11,6 +11,14 @@ import { after, describe, it } from 'node:test';
 import { LatencyToxic, BandwidthToxic } from '../../../src/inject/proxy/toxics';
 import { TcpProxy } from '../../../src/inject/proxy/tcp-proxy';
 import type { ReadMode } from '../../../src/inject/proxy/socket-reader';
+import { waitUntil } from '../../../src/testing/ports';
+
+/** Waits (5 s at most) until the proxy holds `count` connections. */
+const connectionsReach = (proxy: TcpProxy, count: number) =>
+  waitUntil(`${count} proxied connection(s)`, async () => proxy.connectionCount === count, {
+    timeoutMs: 5000,
+    intervalMs: 20,
+  });
 
 /** An echo server that stalls its reads now and then, so the proxy's writes to it queue up. */
 async function startStallingEcho(): Promise<{ server: net.Server; port: number }> {
@@ -118,7 +126,7 @@ for (const readMode of ['reused', 'fresh'] as ReadMode[]) {
       }
       assert.equal(proxy.lastClientReadMode, readMode, 'the proxy read the client the way it was asked to');
       assert.equal(proxy.activeToxicCount, 0);
-      await waitFor(() => proxy.connectionCount === 0);
+      await connectionsReach(proxy, 0);
     });
 
     it('loses and reorders nothing while latency and bandwidth toxics come and go mid-stream', async () => {
@@ -144,7 +152,7 @@ for (const readMode of ['reused', 'fresh'] as ReadMode[]) {
       const clean = await streamThrough(proxy.address.port, 64 * 1024);
       assert.equal(clean.receivedDigest, clean.sentDigest);
       assert.ok(performance.now() - started < 1000);
-      await waitFor(() => proxy.connectionCount === 0);
+      await connectionsReach(proxy, 0);
     });
   });
 }
@@ -165,33 +173,25 @@ describe('TcpProxy: bounded read-buffer memory', () => {
           socket.once('error', reject);
         });
       const first = await open();
-      await waitFor(() => proxy.connectionCount === 1);
+      await connectionsReach(proxy, 1);
       assert.equal(proxy.lastClientReadMode, 'reused');
       const second = await open();
-      await waitFor(() => proxy.connectionCount === 2);
+      await connectionsReach(proxy, 2);
       assert.equal(proxy.lastClientReadMode, 'fresh');
       // Two more, past the limit while the first holds its slot, carry data intact.
       const results = await Promise.all([1, 2].map(() => streamThrough(proxy.address.port, 2 * 1024 * 1024)));
       for (const result of results) assert.equal(result.receivedDigest, result.sentDigest);
       first.destroy();
       second.destroy();
-      await waitFor(() => proxy.connectionCount === 0);
+      await connectionsReach(proxy, 0);
       const third = await open();
-      await waitFor(() => proxy.connectionCount === 1);
+      await connectionsReach(proxy, 1);
       assert.equal(proxy.lastClientReadMode, 'reused');
       third.destroy();
-      await waitFor(() => proxy.connectionCount === 0);
+      await connectionsReach(proxy, 0);
     } finally {
       await proxy.stop();
       await new Promise<void>((resolve) => echo.server.close(() => resolve()));
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
