@@ -65,8 +65,8 @@ apt_install_missing() {
   echo "installing from Debian: ${missing[*]}" >&2
   # the packages' own services are not started: foreshock starts its own instances
   export DEBIAN_FRONTEND=noninteractive
-  timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >"$TOOLS/apt.log" 2>&1 ||
-    { timeout 300 apt-get update -q >&2 && timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; } ||
+  timeout 900 apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" >"$TOOLS/apt.log" 2>&1 ||
+    { timeout 600 apt-get -o DPkg::Lock::Timeout=300 update -q >&2 && timeout 900 apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" >&2; } ||
     fail "${missing[*]}" "apt-get install failed" "apt-get update && apt-get install -y ${missing[*]}"
 }
 
