@@ -3,7 +3,7 @@
  * own tests use. Needs the optional peer `@temporalio/testing`, the Temporal CLI and Prometheus
  * (found through `TEMPORAL_CLI_PATH`, `PROMETHEUS_BIN` or `PATH`).
  */
-export { createLocalTestEnvironment, DevServer } from './temporal';
+export { createLocalTestEnvironment, DevServer, type LocalTestEnvironmentOptions } from './temporal';
 export { PrometheusServer, type PrometheusServerOptions, type ScrapeTarget } from './prometheus';
 export { MetricsTarget } from './metrics-target';
 export { freePort, waitForPort, waitUntil } from './ports';
