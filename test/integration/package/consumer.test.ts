@@ -116,6 +116,21 @@ describe('the packed foreshock package in a strict consumer project', () => {
       ),
     );
     cpSync(path.join(FIXTURE, 'src'), path.join(project, 'src'), { recursive: true });
+    cpSync(path.join(FIXTURE, 'node10'), path.join(project, 'node10'), { recursive: true });
+    writeFileSync(
+      path.join(project, 'tsconfig.node10.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: ['node10/entries.ts'],
+      }),
+    );
   });
 
   after(() => {
@@ -173,6 +188,15 @@ describe('the packed foreshock package in a strict consumer project', () => {
     );
     assert.ok(existsSync(path.join(project, 'build', 'main.js')), output);
     t.diagnostic(`tsc: 0 errors in foreshock's declarations; ${sdkOwn.length} in @temporalio's own`);
+  });
+
+  it('resolves every entry under the older node10 module resolution too', async () => {
+    const tsc = path.join(project, 'node_modules', 'typescript', 'bin', 'tsc');
+    const output = await run(process.execPath, [tsc, '-p', 'tsconfig.node10.json'], { cwd: project }).then(
+      (r) => r.stdout,
+      (err: { stdout: string }) => err.stdout,
+    );
+    assert.equal(output.trim(), '');
   });
 
   it('runs a plain Worker.create with ForeshockPlugin.fromConfig: bundle, injection, cycle, training', async (t) => {
