@@ -8,6 +8,7 @@
  * without foreshock's search attributes, and a task queue that does not fit its `role`.
  */
 import { SimplePlugin } from '@temporalio/plugin';
+import { Runtime } from '@temporalio/worker';
 import type {
   BundleOptions,
   BundlerPlugin,
@@ -144,7 +145,12 @@ export class ForeshockPlugin implements WorkerPlugin, BundlerPlugin {
   async configureWorker(options: WorkerOptions): Promise<WorkerOptions> {
     this.refuseConflicts(options);
     if (this.checksSearchAttributes && this.role !== 'activities' && options.connection) {
-      await checkSearchAttributes(options.connection, options.namespace ?? 'default');
+      const warn = (reason: string): void => {
+        Runtime.instance().logger.warn(
+          `foreshock: ${reason}; make sure the Foreshock* search attributes exist`,
+        );
+      };
+      await checkSearchAttributes(options.connection, options.namespace ?? 'default', warn);
     }
     return this.simple.configureWorker(options);
   }

@@ -11,9 +11,32 @@ export function searchAttributeCreateCommand(namespace: string, name: string, ty
   return `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${type}`;
 }
 
-/** Throws MissingSearchAttributesError (with the commands to run) when any is missing. */
-export async function checkSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
-  const listed = await connection.operatorService.listSearchAttributes({ namespace });
+/** gRPC codes of a server that will not list search attributes to this caller (not a missing one). */
+const UNLISTABLE = new Set([7 /* PERMISSION_DENIED */, 12 /* UNIMPLEMENTED */]);
+
+/**
+ * Throws MissingSearchAttributesError (with the commands to run) when any is missing. A server
+ * that refuses to list them (permission denied, unimplemented) is reported to `onUnchecked`
+ * and not held against the worker.
+ */
+export async function checkSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+  onUnchecked: (reason: string) => void = () => undefined,
+): Promise<void> {
+  let listed;
+  try {
+    listed = await connection.operatorService.listSearchAttributes({ namespace });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'number' && UNLISTABLE.has(code)) {
+      onUnchecked(
+        `could not list the search attributes of namespace "${namespace}": ${(err as Error).message}`,
+      );
+      return;
+    }
+    throw err;
+  }
   const present = new Set(Object.keys(listed.customAttributes ?? {}));
   const missing = Object.entries(FORESHOCK_SEARCH_ATTRIBUTES).filter(([name]) => !present.has(name));
   if (missing.length === 0) return;

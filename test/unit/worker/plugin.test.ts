@@ -2,7 +2,8 @@
 // search attribute check is not reached).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { checkSearchAttributes } from '../../../src/worker/search-attribute-check';
 import { configSchema } from '../../../src/config/schema';
 import { ForeshockPlugin } from '../../../src/worker/plugin';
 import { createConfigActivities } from '../../../src/worker/config-activities';
@@ -97,5 +98,18 @@ describe('ForeshockPlugin', () => {
       (err: unknown) =>
         err instanceof MissingAgentTokenError && /FORESHOCK_UNIT_TOKEN_NEVER_SET/.test(err.message),
     );
+  });
+
+  it('search attribute check: a server that will not list them is reported, not fatal; other errors are', async () => {
+    const refusing = (code: number) =>
+      ({
+        operatorService: {
+          listSearchAttributes: () => Promise.reject(Object.assign(new Error(`code ${code}`), { code })),
+        },
+      }) as unknown as NativeConnection;
+    const reasons: string[] = [];
+    await checkSearchAttributes(refusing(7), 'prod', (r) => reasons.push(r));
+    assert.match(reasons[0] ?? '', /could not list the search attributes of namespace "prod"/);
+    await assert.rejects(checkSearchAttributes(refusing(14), 'prod'), /code 14/);
   });
 });
