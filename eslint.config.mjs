@@ -37,7 +37,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/worker/activity-routing.ts', 'src/worker/activity-names.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
