@@ -11,6 +11,8 @@ export { DevServer } from '../worker/dev-server';
 export interface LocalTestEnvironmentOptions {
   /** Register foreshock's search attributes on the server. @default true */
   searchAttributes?: boolean | undefined;
+  /** The Temporal CLI binary. @default TEMPORAL_CLI_PATH, the installer's record, or `temporal` on PATH */
+  temporalPath?: string | undefined;
 }
 
 export async function createLocalTestEnvironment(
@@ -19,7 +21,7 @@ export async function createLocalTestEnvironment(
   const searchAttributes = options.searchAttributes ?? true;
   return TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: toolPaths().temporal },
+      executable: { type: 'existing-path', path: options.temporalPath ?? toolPaths().temporal },
       ip: '127.0.0.1',
       ...(searchAttributes
         ? {
