@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.foreshock/**', 'test-artifacts/**', 'bin/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.foreshock/**', 'test-artifacts/**', 'bin/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -37,7 +37,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/worker/activity-routing.ts', 'src/worker/activity-names.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -91,11 +91,12 @@ export interface DemoStackOptions {
 
 /** The command that runs the API service (the agent's process.command uses the same). */
 export function apiServiceCommand(port: number, database: string): string[] {
+  const compiled = !__filename.endsWith('.ts');
   return [
     process.execPath,
-    '--import',
-    'tsx',
-    path.join(PROJECT_ROOT, 'src', 'demo', 'api-service.ts'),
+    ...(compiled
+      ? [path.join(__dirname, 'api-service.js')]
+      : ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'demo', 'api-service.ts')]),
     '--port',
     String(port),
     '--db',

@@ -8,10 +8,18 @@ import { trainSignalModel, type TrainSignalInput } from './training';
 
 type TrainResult = Omit<ModelRecord, 'version'>;
 
-export function trainInWorker(input: TrainSignalInput, signal?: AbortSignal): Promise<TrainResult> {
-  // The sources are TypeScript: the worker registers tsx before loading this file.
+/**
+ * The thread runs this very file: compiled JS (the installed package) loads directly; the
+ * TypeScript sources (the repository, under tsx) register tsx in the thread first.
+ */
+function startThread(input: TrainSignalInput): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(__filename, { workerData: input });
   const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: input });
+  return new Worker(bootstrap, { eval: true, workerData: input });
+}
+
+export function trainInWorker(input: TrainSignalInput, signal?: AbortSignal): Promise<TrainResult> {
+  const worker = startThread(input);
   return new Promise<TrainResult>((resolve, reject) => {
     const abort = (): void => {
       void worker.terminate();

@@ -8,15 +8,29 @@ import { FORESHOCK_SEARCH_ATTRIBUTES } from '../worker/dev-server';
 
 export { DevServer } from '../worker/dev-server';
 
-export async function createLocalTestEnvironment(): Promise<TestWorkflowEnvironment> {
+export interface LocalTestEnvironmentOptions {
+  /** Register foreshock's search attributes on the server. @default true */
+  searchAttributes?: boolean | undefined;
+  /** The Temporal CLI binary. @default TEMPORAL_CLI_PATH, the installer's record, or `temporal` on PATH */
+  temporalPath?: string | undefined;
+}
+
+export async function createLocalTestEnvironment(
+  options: LocalTestEnvironmentOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  const searchAttributes = options.searchAttributes ?? true;
   return TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: toolPaths().temporal },
+      executable: { type: 'existing-path', path: options.temporalPath ?? toolPaths().temporal },
       ip: '127.0.0.1',
-      searchAttributes: Object.entries(FORESHOCK_SEARCH_ATTRIBUTES).map(([name, type]) => ({
-        name,
-        type: type.toUpperCase() as 'KEYWORD',
-      })),
+      ...(searchAttributes
+        ? {
+            searchAttributes: Object.entries(FORESHOCK_SEARCH_ATTRIBUTES).map(([name, type]) => ({
+              name,
+              type: type.toUpperCase() as 'KEYWORD',
+            })),
+          }
+        : {}),
     },
   });
 }

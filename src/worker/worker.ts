@@ -2,9 +2,14 @@
  * Builds the foreshock worker: foreshock's workflows and activities on one task queue.
  */
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { ForeshockPlugin, FORESHOCK_WORKFLOWS_PATH, type ForeshockPluginOptions } from './plugin';
+import {
+  ForeshockPlugin,
+  FORESHOCK_WORKFLOWS_PATH,
+  type ForeshockPluginBuiltOptions,
+  type ForeshockPluginOptions,
+} from './plugin';
 
-export interface ForeshockWorkerOptions extends Omit<ForeshockPluginOptions, 'registerWorkflows'> {
+interface WorkerPlacement {
   connection: NativeConnection;
   taskQueue: string;
   /** @default 'default' */
@@ -13,6 +18,12 @@ export interface ForeshockWorkerOptions extends Omit<ForeshockPluginOptions, 're
   workflowBundle?: WorkflowBundleOption;
   identity?: string;
 }
+
+export type ForeshockWorkerOptions = WorkerPlacement &
+  (
+    | Omit<ForeshockPluginOptions, 'registerWorkflows' | 'role'>
+    | Omit<ForeshockPluginBuiltOptions, 'registerWorkflows' | 'role'>
+  );
 
 export async function createForeshockWorker(options: ForeshockWorkerOptions): Promise<Worker> {
   const { connection, taskQueue, namespace, workflowBundle, identity, ...pluginOptions } = options;

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration';
 import { runDemo } from '../../demo/run';
+import { DEMO_CONFIG_TEMPLATE } from '../../demo/config';
 
 interface DemoCliOptions {
   cycles?: string;
@@ -18,6 +20,10 @@ export function registerDemo(program: Command): void {
     .option('--no-ui', 'no live terminal view and no Temporal Web UI (plain log lines on stderr)')
     .option('--warmup <duration>', 'telemetry to gather before the first cycle', '10s')
     .action(async (opts: DemoCliOptions) => {
+      if (!existsSync(DEMO_CONFIG_TEMPLATE))
+        throw new Error(
+          `the demo runs from a clone of the foreshock repository (its stack config ${DEMO_CONFIG_TEMPLATE} is not in the npm package): clone it, then npm ci && npm run demo`,
+        );
       const cycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
       if (cycles !== undefined && !(Number.isInteger(cycles) && cycles >= 1 && cycles <= 1000))
         throw new Error(`--cycles: expected a whole number from 1 to 1000, got "${opts.cycles}"`);
