@@ -21,20 +21,20 @@ export interface LofoRun {
 export function runLofo(
   files: readonly NabFile[],
   settings: ScorerSettings,
-  options: { ablation: boolean; log: (line: string) => void },
+  options: { ablation: boolean; fixed?: boolean; log: (line: string) => void },
 ): LofoRun {
   const started = performance.now();
-  const grid = scorerGrid(settings);
+  const grid = options.fixed ? [{ label: 'committed', settings }] : scorerGrid(settings);
   const committed = { label: 'committed', settings };
-  const entries = [committed, ...grid];
+  const entries = options.fixed ? grid : [committed, ...grid];
   const scores = gridScores(
     files,
     entries.map((e) => e.settings),
     (done, total) => options.log(`scored grid entry ${done}/${total}`),
   );
   // Entry 0 (the committed settings) is in the in-sample column; the grid alone is chosen from.
-  const report = lofoReport(files, scores.slice(1));
-  const committedReport = lofoReport(files, [scores[0] ?? []]);
+  const report = lofoReport(files, options.fixed ? scores : scores.slice(1));
+  const committedReport = options.fixed ? report : lofoReport(files, [scores[0] ?? []]);
   for (const p of PROFILE_NAMES) report.profiles[p].inSample = committedReport.profiles[p].inSample;
   const run: LofoRun = { grid: grid.map((e) => e.label), report, seconds: 0 };
   if (options.ablation) run.ablation = ablation(files, settings);

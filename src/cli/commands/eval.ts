@@ -20,6 +20,7 @@ interface NabOptions {
   protocol: string;
   ablation?: boolean;
   neural?: boolean;
+  fixed?: boolean;
 }
 
 function parseThreshold(text: string): 'auto' | number {
@@ -100,6 +101,7 @@ async function evalNab(opts: NabOptions): Promise<number> {
   if (opts.protocol === 'lofo') {
     const run = runLofo(files, settings, {
       ablation: opts.ablation ?? false,
+      fixed: opts.fixed ?? false,
       log: (line) => console.error(line),
     });
     if (opts.json) console.log(JSON.stringify(lofoJson(run)));
@@ -150,6 +152,10 @@ export function registerEval(program: Command): void {
       'in-sample',
     )
     .option('--ablation', 'with --protocol lofo: the LOFO score with each stream switched off')
+    .option(
+      '--fixed',
+      'with --protocol lofo: the committed settings only (no grid); the threshold is still chosen out-of-fold',
+    )
     .option('--neural', 'add the brain.js neural stream (slow: ~1 s of training per file)')
     .option('--json', 'print one JSON object as the last line')
     .action(async (opts: NabOptions) => {

@@ -7,7 +7,7 @@
 import type { ScorerSettings } from './settings';
 
 export interface GridEntry {
-  /** Short label, e.g. `fisher,quiet=0.13,forecast=off`. */
+  /** Short label, e.g. `forecast=off,season=week,quiet=0.13,history=20`. */
   label: string;
   settings: ScorerSettings;
 }
@@ -17,16 +17,16 @@ const WEEK = 7 * DAY;
 
 export function scorerGrid(base: ScorerSettings): GridEntry[] {
   const entries: GridEntry[] = [];
-  for (const fusion of ['fisher', 'cauchy'] as const) {
-    for (const forecast of [true, false]) {
+  for (const forecast of [true, false]) {
+    for (const seasons of [[DAY, WEEK], [WEEK]]) {
       for (const quiet of [0.13, 0.3]) {
-        for (const seasons of [[DAY, WEEK], [WEEK]]) {
+        for (const pValueHistory of [8, 20]) {
           entries.push({
-            label: `${fusion},forecast=${forecast ? 'on' : 'off'},quiet=${quiet},season=${seasons.length === 2 ? 'day+week' : 'week'}`,
+            label: `forecast=${forecast ? 'on' : 'off'},season=${seasons.length === 2 ? 'day+week' : 'week'},quiet=${quiet},history=${pValueHistory}`,
             settings: {
               ...base,
-              fusion,
               quiet,
+              pValueHistory,
               seasonPeriodsMs: seasons,
               streams: { ...base.streams, forecast },
             },

@@ -44,11 +44,25 @@ export class RankPValue {
     if (n < 2 * k) return (1 + n - this.lowerBound(x)) / (1 + n);
     const threshold = this.sorted[n - k] as number;
     if (x <= threshold) return (1 + n - this.lowerBound(x)) / (1 + n);
-    let excess = 0;
-    for (let i = n - k + 1; i < n; i++) excess += (this.sorted[i] as number) - threshold;
-    excess /= k - 1;
-    if (!(excess > 0)) return 1 / (1 + n);
-    return (k / (1 + n)) * Math.exp(-(x - threshold) / excess);
+    let sum = 0;
+    let sq = 0;
+    for (let i = n - k + 1; i < n; i++) {
+      const y = (this.sorted[i] as number) - threshold;
+      sum += y;
+      sq += y * y;
+    }
+    const mean = sum / (k - 1);
+    const variance = sq / (k - 1) - mean * mean;
+    if (!(mean > 0)) return 1 / (1 + n);
+    const y = x - threshold;
+    if (!(variance > 0)) return (k / (1 + n)) * Math.exp(-y / mean);
+    // Generalized Pareto fitted by moments: shape ξ = ½(1 − m²/v), scale σ = ½m(1 + m²/v).
+    const ratio = (mean * mean) / variance;
+    const shape = Math.max(-0.5, Math.min(0.5 * (1 - ratio), 1));
+    const scale = 0.5 * mean * (1 + ratio);
+    const tail =
+      Math.abs(shape) < 1e-6 ? Math.exp(-y / scale) : Math.max(0, 1 + (shape * y) / scale) ** (-1 / shape);
+    return Math.max((k / (1 + n)) * tail, 1e-300);
   }
 
   private lowerBound(x: number): number {
