@@ -12,6 +12,8 @@ import { scorerGrid } from '../../predict/scorer/grid';
 import type { ScorerSettings } from '../../predict/scorer/settings';
 
 export interface LofoRun {
+  /** The settings shown in-sample and ablated (`committed`, or `committed+neural`). */
+  label: string;
   grid: string[];
   report: LofoReport;
   ablation?: AblationRow[];
@@ -21,11 +23,12 @@ export interface LofoRun {
 export function runLofo(
   files: readonly NabFile[],
   settings: ScorerSettings,
-  options: { ablation: boolean; fixed?: boolean; log: (line: string) => void },
+  options: { ablation: boolean; fixed?: boolean; label?: string; log: (line: string) => void },
 ): LofoRun {
   const started = performance.now();
-  const grid = options.fixed ? [{ label: 'committed', settings }] : scorerGrid(settings);
-  const committed = { label: 'committed', settings };
+  const label = options.label ?? 'committed';
+  const grid = options.fixed ? [{ label, settings }] : scorerGrid(settings);
+  const committed = { label, settings };
   const entries = options.fixed ? grid : [committed, ...grid];
   const scores = gridScores(
     files,
@@ -36,7 +39,7 @@ export function runLofo(
   const report = lofoReport(files, options.fixed ? scores : scores.slice(1));
   const committedReport = options.fixed ? report : lofoReport(files, [scores[0] ?? []]);
   for (const p of PROFILE_NAMES) report.profiles[p].inSample = committedReport.profiles[p].inSample;
-  const run: LofoRun = { grid: grid.map((e) => e.label), report, seconds: 0 };
+  const run: LofoRun = { label, grid: grid.map((e) => e.label), report, seconds: 0 };
   if (options.ablation) run.ablation = ablation(files, settings);
   run.seconds = (performance.now() - started) / 1000;
   return run;
@@ -62,7 +65,7 @@ export function printLofo(run: LofoRun): void {
     console.log(`profile ${p}`);
     console.log(table.toString());
     console.log(
-      `  LOFO mean ${r.mean.toFixed(1)}, worst ${r.worst.toFixed(1)} (${r.worstFolder}), pooled out-of-fold ${r.pooled.toFixed(1)}; in-sample (committed settings) ${r.inSample.toFixed(1)}`,
+      `  LOFO mean ${r.mean.toFixed(1)}, worst ${r.worst.toFixed(1)} (${r.worstFolder}), pooled out-of-fold ${r.pooled.toFixed(1)}; in-sample (${run.label} settings) ${r.inSample.toFixed(1)}`,
     );
   }
   if (run.ablation) {
@@ -90,6 +93,7 @@ export function printLofo(run: LofoRun): void {
 export function lofoJson(run: LofoRun): Record<string, unknown> {
   return {
     protocol: 'lofo',
+    settings: run.label,
     grid: run.grid,
     profiles: Object.fromEntries(
       PROFILE_NAMES.map((p) => {

@@ -102,6 +102,7 @@ async function evalNab(opts: NabOptions): Promise<number> {
     const run = runLofo(files, settings, {
       ablation: opts.ablation ?? false,
       fixed: opts.fixed ?? false,
+      label: opts.neural ? 'committed+neural' : 'committed',
       log: (line) => console.error(line),
     });
     if (opts.json) console.log(JSON.stringify(lofoJson(run)));

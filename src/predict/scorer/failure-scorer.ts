@@ -42,6 +42,7 @@ function buildStreams(s: ScorerSettings, warmup: number): { kind: StreamName; st
       stream: new RangeStream(
         s.rangeHorizons.map((h) => (h === 0 ? 0 : rows(h))),
         rows(s.volatilityHalfLife),
+        s.rangeMargin,
       ),
     });
   }

@@ -15,6 +15,8 @@ export interface ScorerSettings {
   streams: Record<StreamName, boolean>;
   /** Trailing horizons of the range stream, × warm-up; 0 = everything seen. @default [1, 0] */
   rangeHorizons: number[];
+  /** An excursion counts only beyond this share of the horizon's own range (0 = any). @default 0 */
+  rangeMargin: number;
   /** Half-life of the volatility the range stream measures excursions in, × warm-up. @default 0.05 */
   volatilityHalfLife: number;
   /** Half-lives of the Holt forecaster's level and trend, × warm-up. @default 0.005, 0.05 */
@@ -76,6 +78,7 @@ export function validateSettings(s: ScorerSettings): ScorerSettings {
     }
   }
   checkList('rangeHorizons', s.rangeHorizons, 0, 100);
+  checkFraction('rangeMargin', s.rangeMargin, 0, 1);
   checkFraction('volatilityHalfLife', s.volatilityHalfLife, 0, 10);
   checkFraction('levelHalfLife', s.levelHalfLife, 0, 10);
   checkFraction('trendHalfLife', s.trendHalfLife, 0, 10);

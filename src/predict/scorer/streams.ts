@@ -107,7 +107,11 @@ export class RangeStream implements Stream {
   private volatility = NaN;
   private previous = NaN;
 
-  constructor(horizonsRows: readonly number[], volatilityHalfLifeRows: number) {
+  constructor(
+    horizonsRows: readonly number[],
+    volatilityHalfLifeRows: number,
+    private readonly margin = 0,
+  ) {
     this.names = horizonsRows.map((h) => `range@${h || 'all'}`);
     this.stats = new Float64Array(horizonsRows.length);
     this.extremes = horizonsRows.map((h) => new TrailingExtremes(h));
@@ -117,7 +121,8 @@ export class RangeStream implements Stream {
   update(_timestamp: number, v: number): void {
     const unit = (Number.isNaN(this.volatility) ? 0 : this.volatility) + tiny(v);
     this.extremes.forEach((e, k) => {
-      this.stats[k] = e.empty ? NaN : Math.max(0, v - e.max, e.min - v) / unit;
+      const slack = this.margin * (e.max - e.min);
+      this.stats[k] = e.empty ? NaN : Math.max(0, v - e.max - slack, e.min - slack - v) / unit;
       e.push(v);
     });
     if (!Number.isNaN(this.previous)) {
