@@ -97,7 +97,9 @@ export class TrailingExtremes {
 /**
  * How far the value leaves the range of the trailing horizon(s), in units of recent volatility
  * (exponentially weighted mean |step|): 0 inside the range. A slow drift moves the range with it;
- * a volatile series needs a larger excursion. Horizon 0 = everything seen.
+ * a volatile series needs a larger excursion. Horizon 0 = everything seen. No evidence (NaN)
+ * until the volatility has seen one half-life of steps, so its first rough values never enter
+ * the statistic's history.
  */
 export class RangeStream implements Stream {
   readonly names: string[];
@@ -106,6 +108,8 @@ export class RangeStream implements Stream {
   private readonly alpha: number;
   private volatility = NaN;
   private previous = NaN;
+  private steps = 0;
+  private readonly halfLife: number;
 
   constructor(
     horizonsRows: readonly number[],
@@ -116,16 +120,19 @@ export class RangeStream implements Stream {
     this.stats = new Float64Array(horizonsRows.length);
     this.extremes = horizonsRows.map((h) => new TrailingExtremes(h));
     this.alpha = halfLifeAlpha(volatilityHalfLifeRows);
+    this.halfLife = Math.max(1, volatilityHalfLifeRows);
   }
 
   update(_timestamp: number, v: number): void {
-    const unit = (Number.isNaN(this.volatility) ? 0 : this.volatility) + tiny(v);
+    const unit = this.volatility + tiny(v);
+    const ready = this.steps >= this.halfLife;
     this.extremes.forEach((e, k) => {
       const slack = this.margin * (e.max - e.min);
-      this.stats[k] = e.empty ? NaN : Math.max(0, v - e.max - slack, e.min - slack - v) / unit;
+      this.stats[k] = ready ? Math.max(0, v - e.max - slack, e.min - slack - v) / unit : NaN;
       e.push(v);
     });
     if (!Number.isNaN(this.previous)) {
+      this.steps++;
       const step = Math.abs(v - this.previous);
       this.volatility = Number.isNaN(this.volatility)
         ? step
