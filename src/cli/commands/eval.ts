@@ -5,6 +5,9 @@ import Table from 'cli-table3';
 import { HELD_OUT_FOLDER, loadNabCorpus } from '../../predict/eval/nab-data';
 import { runNabEvaluation, type DetectorResult, type NabEvalResult } from '../../predict/eval/nab-eval';
 import { PROFILE_NAMES } from '../../predict/eval/nab-score';
+import { DEFAULT_SCORER_SETTINGS, withSettings } from '../../predict/scorer/settings';
+import { scorerDetector } from '../../predict/eval/nab-eval';
+import { lofoJson, printLofo, runLofo } from './eval-lofo';
 
 interface NabOptions {
   data: string;
@@ -14,6 +17,10 @@ interface NabOptions {
   resultsOut?: string;
   only?: string[];
   json?: boolean;
+  protocol: string;
+  ablation?: boolean;
+  neural?: boolean;
+  fixed?: boolean;
 }
 
 function parseThreshold(text: string): 'auto' | number {
@@ -88,7 +95,24 @@ async function evalNab(opts: NabOptions): Promise<number> {
     only: opts.only,
   });
   if (files.length === 0) throw new Error(`no labelled NAB files under ${opts.data}`);
-  const result = runNabEvaluation(files, { threshold });
+  const settings = opts.neural
+    ? withSettings({ streams: { ...DEFAULT_SCORER_SETTINGS.streams, neural: true } })
+    : DEFAULT_SCORER_SETTINGS;
+  if (opts.protocol === 'lofo') {
+    const run = runLofo(files, settings, {
+      ablation: opts.ablation ?? false,
+      fixed: opts.fixed ?? false,
+      label: opts.neural ? 'committed+neural' : 'committed',
+      log: (line) => console.error(line),
+    });
+    if (opts.json) console.log(JSON.stringify(lofoJson(run)));
+    else printLofo(run);
+    return 0;
+  }
+  if (opts.protocol !== 'in-sample')
+    throw new Error(`--protocol: expected "in-sample" or "lofo", got "${opts.protocol}"`);
+  if (opts.ablation) throw new Error('--ablation: only with --protocol lofo');
+  const result = runNabEvaluation(files, { threshold, detector: scorerDetector(settings) });
   if (opts.resultsOut) writeResults(opts.resultsOut, files, result);
   const seconds = (performance.now() - started) / 1000;
   if (!opts.json) {
@@ -115,7 +139,7 @@ export function registerEval(program: Command): void {
   evalCommand
     .command('nab')
     .description(
-      'score foreshock and baselines on a NAB-layout corpus with NAB rules (realKnownCause is never read)',
+      'score the FailureScorer and baselines on a NAB-layout corpus with NAB rules (realKnownCause is never read)',
     )
     .requiredOption('--data <dir>', 'NAB data folder (<folder>/<file>.csv)')
     .requiredOption('--windows <json>', 'NAB combined_windows.json')
@@ -123,6 +147,17 @@ export function registerEval(program: Command): void {
     .option('--threshold <auto|x>', 'auto: the best threshold on this data, per profile; or a number', 'auto')
     .option('--results-out <dir>', 'write NAB-format CSVs <dir>/<folder>/foreshock_<file>.csv')
     .option('--only <prefix...>', 'only files whose key starts with one of these, e.g. realAWSCloudwatch/')
+    .option(
+      '--protocol <in-sample|lofo>',
+      'in-sample: committed settings, threshold chosen on this data; lofo: leave-one-folder-out',
+      'in-sample',
+    )
+    .option('--ablation', 'with --protocol lofo: the LOFO score with each stream switched off')
+    .option(
+      '--fixed',
+      'with --protocol lofo: the committed settings only (no grid); the threshold is still chosen out-of-fold',
+    )
+    .option('--neural', 'add the brain.js neural stream (slow: ~1 s of training per file)')
     .option('--json', 'print one JSON object as the last line')
     .action(async (opts: NabOptions) => {
       process.exitCode = await evalNab(opts);

@@ -1,5 +1,5 @@
 /**
- * The NAB evaluation: runs foreshock's detector and the baselines over a corpus, scores each
+ * The NAB evaluation: runs foreshock's FailureScorer and the baselines over a corpus, scores each
  * with NAB's rules under the three profiles (threshold chosen on the data, or given), and adds
  * event-level numbers and the Brier score.
  */
@@ -11,7 +11,8 @@ import {
   randomDetector,
   windowedGaussianDetector,
 } from './baselines';
-import { foreshockDetector } from './detector';
+import { DEFAULT_SCORER_SETTINGS, type ScorerSettings } from '../scorer/settings';
+import { scoreNabFile } from './lofo';
 import type { NabFile } from './nab-data';
 import {
   NAB_PROFILES,
@@ -135,6 +136,21 @@ export function brierScore(scored: readonly ScoredFile[]): number {
   return n ? sum / n : 0;
 }
 
+/** The FailureScorer as a Detector: one fresh scorer per file, warm-up = NAB's probationary period. */
+export function scorerDetector(settings: ScorerSettings = DEFAULT_SCORER_SETTINGS): Detector {
+  return (values, timestamps) =>
+    scoreNabFile(
+      {
+        key: '',
+        values: [...values],
+        timestamps: timestamps ? [...timestamps] : values.map((_, i) => i * 300_000),
+        windows: [],
+        labels: [],
+      },
+      settings,
+    );
+}
+
 export function evaluateDetector(
   name: string,
   detector: Detector,
@@ -172,12 +188,7 @@ export function runNabEvaluation(
   files: readonly NabFile[],
   options: { threshold: 'auto' | number; detector?: Detector; baselines?: string[] },
 ): NabEvalResult {
-  const ours = evaluateDetector(
-    'foreshock',
-    options.detector ?? foreshockDetector(),
-    files,
-    options.threshold,
-  );
+  const ours = evaluateDetector('foreshock', options.detector ?? scorerDetector(), files, options.threshold);
   const baselines = (options.baselines ?? Object.keys(BASELINES)).map((name) => {
     const make = BASELINES[name];
     if (!make) throw new Error(`unknown baseline "${name}" (known: ${Object.keys(BASELINES).join(', ')})`);

@@ -10,7 +10,6 @@ import { buildScenarios, scaleParams, severityOf, type ScenarioConfig } from '..
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../../../src/predict/history';
 import { loadLatestModel, saveModel } from '../../../src/predict/model-store';
 import { trainSignalModel } from '../../../src/predict/training';
-import { firstRise } from '../../../src/predict/eval/detector';
 import { configSchema } from '../../../src/config/schema';
 import { assessSignals, forecastBand, loadModel, type LoadedModel } from '../../../src/predict/engine';
 import type { SignalForecast } from '../../../src/predict/types';
@@ -69,13 +68,6 @@ describe('probability', () => {
     const after = pairs.map(({ p, outcome }) => ({ p: calibrate(p, cal), outcome }));
     assert.ok(brier(after) < brier(pairs), 'calibration lowers the Brier score');
     assert.ok(Math.abs(calibrate(0.8, cal) - 0.4) < 0.15, `calibrated 0.8 → ${calibrate(0.8, cal)}`);
-  });
-});
-
-describe('NAB detector helpers', () => {
-  it('first-rise keeps one alarm per episode', () => {
-    const out = firstRise(Float64Array.from([0.1, 0.9, 0.8, 0.95, 0.2, 0.1, 0.1, 0.1, 0.9]), 3);
-    assert.deepEqual([...out], [0.1, 0.9, 0, 0.95, 0, 0, 0, 0, 0.9]);
   });
 });
 

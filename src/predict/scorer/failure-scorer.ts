@@ -1,0 +1,182 @@
+/**
+ * The FailureScorer: ONE streaming anomaly scorer, run row by row (timestamp, value) with no
+ * look-ahead, by both `foreshock eval nab` and the live path (`scoreSeries`).
+ *
+ *   row ─▶ streams (range in volatility units, Holt forecast error at several time scales,
+ *          day/week season, relative entropy, optional neural forecast error)
+ *       ─▶ each statistic ranked among its own past values ─▶ empirical p-value
+ *       ─▶ fused (Fisher / Cauchy / Bonferroni) ─▶ surprise digits d = −log10 p
+ *       ─▶ score d / (d + 3) in [0, 1) ─▶ reported only if it beats every score of the quiet span
+ *
+ * Ranking each statistic among its own history makes one global threshold mean about the same
+ * false-alarm rate on every series. Rows inside the warm-up feed the streams and give 0.
+ */
+import { EntropyStream } from './entropy';
+import { fuse } from './fusion';
+import { RankPValue } from './pvalue';
+import { SeasonStream } from './season';
+import { DEFAULT_SCORER_SETTINGS, validateSettings, type ScorerSettings, type StreamName } from './settings';
+import { ForecastStream, RangeStream, type Stream } from './streams';
+import { NeuralStream } from './neural';
+import { QuietFilter } from './quiet';
+
+/** Surprise digits at which the score is one half (p = 0.001). */
+const HALF_SCORE_DIGITS = 3;
+
+export interface ScorerOptions {
+  /** Rows watched before scoring; every length in the settings scales with it. */
+  warmupRows: number;
+}
+
+/** The warm-up a series of `rows` rows gets when none is given: NAB's rule, 15 % (at most 750). */
+export function defaultWarmupRows(rows: number): number {
+  return Math.max(1, Math.min(Math.floor(0.15 * rows), 750));
+}
+
+function buildStreams(s: ScorerSettings, warmup: number): { kind: StreamName; stream: Stream }[] {
+  const rows = (fraction: number): number => Math.max(1, Math.round(fraction * warmup));
+  const out: { kind: StreamName; stream: Stream }[] = [];
+  if (s.streams.range) {
+    out.push({
+      kind: 'range',
+      stream: new RangeStream(
+        s.rangeHorizons.map((h) => (h === 0 ? 0 : rows(h))),
+        rows(s.volatilityHalfLife),
+        s.rangeMargin,
+      ),
+    });
+  }
+  const forecast = {
+    levelHalfLifeRows: rows(s.levelHalfLife),
+    trendHalfLifeRows: rows(s.trendHalfLife),
+    errorHalfLifeRows: rows(s.errorHalfLife),
+    scalesRows: s.forecastScales.map(rows),
+  };
+  if (s.streams.forecast) out.push({ kind: 'forecast', stream: new ForecastStream(forecast) });
+  if (s.streams.season) {
+    out.push({
+      kind: 'season',
+      stream: new SeasonStream({
+        periodsMs: s.seasonPeriodsMs,
+        smoothingRows: rows(s.seasonScale),
+        scaleHalfLifeRows: rows(s.errorHalfLife),
+      }),
+    });
+  }
+  if (s.streams.entropy) {
+    out.push({
+      kind: 'entropy',
+      stream: new EntropyStream({
+        windowRows: rows(s.entropyWindow),
+        bins: s.entropyBins,
+        lookback: 60,
+        clipSd: 4.5,
+      }),
+    });
+  }
+  if (s.streams.neural) {
+    out.push({
+      kind: 'neural',
+      stream: new NeuralStream({
+        warmupRows: warmup,
+        scalesRows: forecast.scalesRows,
+        errorHalfLifeRows: forecast.errorHalfLifeRows,
+      }),
+    });
+  }
+  return out;
+}
+
+export class FailureScorer {
+  readonly settings: ScorerSettings;
+  readonly warmupRows: number;
+  private readonly streams: { kind: StreamName; stream: Stream }[];
+  private readonly ranks: RankPValue[];
+  private readonly lastP: Float64Array;
+  private readonly quiet: QuietFilter;
+  private row = 0;
+
+  constructor(settings: ScorerSettings = DEFAULT_SCORER_SETTINGS, options: ScorerOptions) {
+    this.settings = validateSettings(settings);
+    if (!Number.isInteger(options.warmupRows) || options.warmupRows < 1) {
+      throw new RangeError(`warmupRows: expected an integer ≥ 1, got ${options.warmupRows}`);
+    }
+    this.warmupRows = options.warmupRows;
+    this.streams = buildStreams(this.settings, this.warmupRows);
+    const history = Math.max(50, Math.round(this.settings.pValueHistory * this.warmupRows));
+    const statistics = this.streams.reduce((n, s) => n + s.stream.names.length, 0);
+    this.ranks = Array.from({ length: statistics }, () => {
+      const r = new RankPValue(history);
+      r.tailShare = this.settings.tailShare;
+      return r;
+    });
+    this.lastP = new Float64Array(statistics).fill(1);
+    this.quiet = new QuietFilter(Math.round(this.settings.quiet * this.warmupRows));
+  }
+
+  /** Names of the statistics, in the order of `pValues()`. */
+  get statistics(): string[] {
+    return this.streams.flatMap((s) => [...s.stream.names]);
+  }
+
+  /** The p-value each statistic had on the last row (1 = no evidence). */
+  pValues(): Float64Array {
+    return this.lastP.slice();
+  }
+
+  /**
+   * Feed one row; returns its score in [0, 1): 0 during the warm-up, for a missing value (NaN),
+   * and for a row that does not beat the quiet span's earlier scores.
+   */
+  update(timestamp: number, value: number): number {
+    if (!Number.isFinite(value) || !Number.isFinite(timestamp)) return 0;
+    let k = 0;
+    for (const { stream } of this.streams) {
+      stream.update(timestamp, value);
+      for (const x of stream.stats) {
+        if (!Number.isNaN(x))
+          this.lastP[k] = Math.min(1, (this.ranks[k] as RankPValue).rank(x) / this.settings.truncation);
+        k++;
+      }
+    }
+    const row = this.row++;
+    if (row < this.warmupRows) return 0;
+    const digits = fuse(this.settings.fusion, this.lastP);
+    return this.quiet.push(digits / (digits + HALF_SCORE_DIGITS));
+  }
+}
+
+/** One point of a live series. */
+export interface SeriesPoint {
+  timestamp: number;
+  value: number;
+}
+
+/**
+ * Runs a fresh FailureScorer over the points in order and returns every row's score: the live
+ * path feeds a lookback window and takes the last score. The warm-up defaults to NAB's rule on
+ * the window's length.
+ */
+export function scoreSeries(
+  points: readonly SeriesPoint[],
+  settings: ScorerSettings = DEFAULT_SCORER_SETTINGS,
+  options: Partial<ScorerOptions> = {},
+): Float64Array {
+  const scorer = new FailureScorer(settings, {
+    warmupRows: options.warmupRows ?? defaultWarmupRows(points.length),
+  });
+  const out = new Float64Array(points.length);
+  points.forEach((p, i) => {
+    out[i] = scorer.update(p.timestamp, p.value);
+  });
+  return out;
+}
+
+/** A regular-grid window (startMs, stepMs, values) as points, NaN kept as missing. */
+export function windowPoints(window: {
+  startMs: number;
+  stepMs: number;
+  values: readonly number[];
+}): SeriesPoint[] {
+  return window.values.map((value, i) => ({ timestamp: window.startMs + i * window.stepMs, value }));
+}
