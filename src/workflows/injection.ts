@@ -72,7 +72,12 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   }
 }
 
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, injectionWorkflow);
+// PINNED where the worker runs as a Worker Deployment Version; the server refuses a
+// versioning behaviour from an unversioned worker, so it is declared only there.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}),
+  injectionWorkflow,
+);
 
 interface Behaviour {
   strict: boolean;
