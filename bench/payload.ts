@@ -86,10 +86,11 @@ async function main(): Promise<void> {
 
     const raw = {
       prometheus: { url: prometheus.url, lookback: '10m', step: '1s' },
-      resources: names.map((name) => ({
+      resources: names.map((name, i) => ({
         name,
         type: 'service',
-        proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+        // never started (dry run): distinct addresses only because the config demands them
+        proxy: { listen: `127.0.0.1:${20_000 + i}`, upstream: `127.0.0.1:${30_000 + i}` },
         telemetry: Object.fromEntries(
           signals.map((s) => [s, `bench_signal{resource="${name}",signal="${s}"}`]),
         ),

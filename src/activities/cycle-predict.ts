@@ -35,8 +35,29 @@ export interface CyclePredictActivityDeps {
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
 
+/** Failure messages stay small: a config with hundreds of problems must not make a huge payload. */
+const MAX_MESSAGE = 4000;
+
 function badConfig(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: FAILURE_TYPES.invalidInput, nonRetryable: true });
+  const short = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (truncated)` : message;
+  return ApplicationFailure.create({ message: short, type: FAILURE_TYPES.invalidInput, nonRetryable: true });
+}
+
+/**
+ * The highest-scoring scenario of each resource. The cycle injects at most one fault per
+ * resource and every other skip reason (guards red, alert, cooldown, max_concurrent) holds for
+ * the whole resource, so the runners-up could never be chosen: they stay in the worker.
+ */
+export function bestPerResource<T extends { resource: string; score: number; id: string }>(
+  scenarios: readonly T[],
+): T[] {
+  const best = new Map<string, T>();
+  for (const s of scenarios) {
+    const current = best.get(s.resource);
+    if (!current || s.score > current.score || (s.score === current.score && s.id < current.id))
+      best.set(s.resource, s);
+  }
+  return [...best.values()];
 }
 
 export function createCyclePredictActivities(deps: CyclePredictActivityDeps) {
@@ -96,7 +117,8 @@ export function createCyclePredictActivities(deps: CyclePredictActivityDeps) {
           },
         });
         const threshold = SEVERITY_RANK[config.failure_injection_profile.severity_threshold];
-        const kept = prediction.scenarios.filter((s) => SEVERITY_RANK[s.severity] >= threshold);
+        const eligible = prediction.scenarios.filter((s) => SEVERITY_RANK[s.severity] >= threshold);
+        const kept = bestPerResource(eligible);
         const guardsOf = new Map(
           resources.map((r) => [r.name, r.guards.map((g) => ({ name: g.name, expr: g.expr, forMs: g.for }))]),
         );
@@ -111,7 +133,8 @@ export function createCyclePredictActivities(deps: CyclePredictActivityDeps) {
             stale: snapshot.signals.filter((s) => s.stale).length,
             failed: snapshot.signals.filter((s) => s.values.length === 0).length,
           },
-          belowThreshold: prediction.scenarios.length - kept.length,
+          belowThreshold: prediction.scenarios.length - eligible.length,
+          sameResource: eligible.length - kept.length,
         };
       } finally {
         clearInterval(beat);

@@ -87,6 +87,7 @@ export interface MergedPrediction {
   model: ShardPrediction['model'] | null;
   signals: ShardPrediction['signals'];
   belowThreshold: number;
+  sameResource: number;
 }
 
 export function mergeShards(shards: ShardPrediction[]): MergedPrediction {
@@ -102,5 +103,6 @@ export function mergeShards(shards: ShardPrediction[]): MergedPrediction {
       failed: shards.reduce((n, s) => n + s.signals.failed, 0),
     },
     belowThreshold: shards.reduce((n, s) => n + s.belowThreshold, 0),
+    sameResource: shards.reduce((n, s) => n + (s.sameResource ?? 0), 0),
   };
 }

@@ -68,6 +68,8 @@ export interface ShardPrediction {
   signals: { total: number; stale: number; failed: number };
   /** Scenarios below the severity threshold, counted and dropped in the worker. */
   belowThreshold: number;
+  /** Runners-up of a resource that has a better scenario (at most one fault per resource per cycle). */
+  sameResource?: number;
 }
 
 /** The Predictive Failure Engine's activities, by contract (registered on the same worker). */
@@ -129,6 +131,8 @@ export interface CycleSummary {
   signals?: ShardPrediction['signals'];
   /** Scenarios below the severity threshold (dropped in the worker, 0.2 on). */
   belowThreshold?: number;
+  /** Runners-up of a resource with a better scenario (dropped in the worker, 0.2 on). */
+  sameResource?: number;
   /** Injections already running when the cycle selected (they count against max_concurrent). */
   running?: string[];
 }

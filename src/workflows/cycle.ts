@@ -119,6 +119,7 @@ async function runCycle(input: ChaosCycleInput, sharded: boolean, tolerant: bool
     summary.shards = prepared.shards;
     summary.signals = prepared.signals;
     summary.belowThreshold = prepared.belowThreshold;
+    summary.sameResource = prepared.sameResource;
     summary.running = prepared.running;
   }
 
@@ -229,6 +230,7 @@ async function predictLegacy(config: CycleConfig, status: CycleStatus): Promise<
     model: prediction.model,
     signals: { total: snapshot.signals.length, stale: 0, failed: 0 },
     belowThreshold: 0,
+    sameResource: 0,
     profile,
     running: [],
   };
