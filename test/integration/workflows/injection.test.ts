@@ -67,9 +67,10 @@ describe('injection workflow on real servers', () => {
       return [];
     }
   };
-  const start = (input: Partial<InjectionInput> = {}) =>
+  /** A task queue of its own keeps a test's special worker from sharing work with any other. */
+  const start = (input: Partial<InjectionInput> = {}, taskQueue = TASK_QUEUE) =>
     client.workflow.start<typeof injectionWorkflow>('injectionWorkflow', {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: `inject-test-${process.pid}-${++counter}`,
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [
@@ -244,7 +245,7 @@ describe('injection workflow on real servers', () => {
       (e: unknown) => e,
     );
     assert.ok(err instanceof WorkflowFailedError);
-    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be 100\.\.600000/);
+    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be a number 100\.\.600000/);
     const refused = await start({ params: { latency: '90s', duration: '3s' } });
     const refusal = await refused.result().then(
       () => undefined,
@@ -353,9 +354,10 @@ describe('injection workflow on real servers', () => {
   });
 
   it('recordOutcome gives up after bounded retries; the outcome is still the result, with a note', async () => {
-    const worker = await WorkerProcess.start({ ...settings, outcomesFile: workDir });
+    const taskQueue = `${TASK_QUEUE}-unwritable-history`;
+    const worker = await WorkerProcess.start({ ...settings, taskQueue, outcomesFile: workDir });
     workers.push(worker);
-    const handle = await start({ durationMs: 1000, params: { latency: '200ms', duration: '1s' } });
+    const handle = await start({ durationMs: 1000, params: { latency: '200ms', duration: '1s' } }, taskQueue);
     const outcome = await handle.result();
     await worker.stop();
     assert.equal(outcome.verdict, 'pass');
@@ -365,15 +367,23 @@ describe('injection workflow on real servers', () => {
   });
 
   it('a Prometheus that hangs (blackhole at the agent proxy) gets the fault removed within the documented bound', async () => {
-    const worker = await WorkerProcess.start({ ...settings, prometheusUrl: `http://${prometheusProxy}` });
+    const taskQueue = `${TASK_QUEUE}-blind`;
+    const worker = await WorkerProcess.start({
+      ...settings,
+      taskQueue,
+      prometheusUrl: `http://${prometheusProxy}`,
+    });
     workers.push(worker);
     const monitorIntervalMs = 250;
-    const handle = await start({
-      monitorIntervalMs,
-      leaseMs: 30_000,
-      durationMs: 60_000,
-      params: { latency: '200ms', duration: '60s' },
-    });
+    const handle = await start(
+      {
+        monitorIntervalMs,
+        leaseMs: 30_000,
+        durationMs: 60_000,
+        params: { latency: '200ms', duration: '60s' },
+      },
+      taskQueue,
+    );
     await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
     await new Promise((r) => setTimeout(r, 3 * monitorIntervalMs));
     const blind = `test-blind-${process.pid}`;
