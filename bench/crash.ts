@@ -22,6 +22,7 @@ import { AgentClient } from '../src/inject/client';
 import { resourceSchema } from '../src/config/schema';
 import { freePort, waitUntil } from '../src/testing/ports';
 import { statusQuery, WORKFLOW_TASK_TIMEOUT } from '../src/workflows/messages';
+import { faultIdFor } from '../src/workflows/injection-input';
 import { WorkerProcess, type WorkerSettings } from '../test/integration/workflows/support/worker-process';
 import { AgentGate } from '../test/integration/workflows/support/gate';
 import { NamedServer } from '../test/integration/workflows/support/target';
@@ -121,12 +122,12 @@ async function main(): Promise<void> {
       const phase = PHASES[Math.floor(random() * PHASES.length)]!;
       perPhase[phase] += 1;
       const durationMs = phase === 'mid_rollback' ? 1000 : 3000;
-      const faultId = `fs-crash-${process.pid}-${trial}`;
+      const workflowId = `crash-${process.pid}-${trial}`;
       gate.blockReverts = phase === 'mid_rollback';
       gate.refusedReverts = 0;
       const handle = await client.workflow.start('injectionWorkflow', {
         taskQueue: TASK_QUEUE,
-        workflowId: faultId.slice(3),
+        workflowId,
         workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         args: [
           {
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
           },
         ],
       });
+      const faultId = faultIdFor(handle.workflowId, handle.firstExecutionRunId);
       const applied = await waitUntil(
         'fault applied',
         async () => {

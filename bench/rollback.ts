@@ -20,6 +20,7 @@ import { parseDuration } from '../src/config/duration';
 import { PrometheusServer } from '../src/testing/prometheus';
 import { MetricsTarget } from '../src/testing/metrics-target';
 import { freePort, waitUntil } from '../src/testing/ports';
+import { faultIdFor } from '../src/workflows/injection-input';
 import { statusQuery } from '../src/workflows/messages';
 import type { InjectionOutcome } from '../src/workflows/types';
 import { CleanupStack } from '../src/testing/cleanup';
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
       const setAt = Date.now();
       target.set(GAUGE, 1);
       const outcome = (await handle.result()) as InjectionOutcome;
-      const fault = await agentClient.get(`fs-${handle.workflowId}`);
+      const fault = await agentClient.get(faultIdFor(handle.workflowId, handle.firstExecutionRunId));
       const seenAt = await firstScrapeOver(prometheus, setAt);
       target.set(GAUGE, 0);
       await prometheus.waitForSeries(`${GAUGE} == 0`);

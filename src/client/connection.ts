@@ -36,6 +36,18 @@ export interface ConnectTemporalOptions {
   log?: (line: string) => void;
   /** Starts the embedded server; tests may pass their own. @default DevServer.start */
   startDevServer?: (options: DevServerOptions) => Promise<DevServer>;
+  /**
+   * Whether an embedded dev server may be started when no address is configured. Pipelines
+   * pass false so a missing TEMPORAL_ADDRESS fails at once instead of running against an
+   * empty server no worker polls. An embedded server another foreshock process already runs
+   * on the same database is used either way. @default true
+   */
+  allowDevServer?: boolean;
+}
+
+/** No Temporal address is configured and starting an embedded dev server was not allowed. */
+export class NoTemporalAddressError extends Error {
+  override name = 'NoTemporalAddressError';
 }
 
 function connectionOptions(settings: TemporalSettings, address: string) {
@@ -66,6 +78,11 @@ export async function connectTemporal(
       address = running.address;
       log(`Temporal dev server at ${address} (embedded, started by pid ${running.pid})`);
     }
+  }
+  if (address === undefined && opts.allowDevServer === false) {
+    throw new NoTemporalAddressError(
+      'no Temporal address: set temporal.address in the config or TEMPORAL_ADDRESS, or pass --dev to start an embedded dev server',
+    );
   }
   if (address === undefined) {
     devServer = await (opts.startDevServer ?? ((o: DevServerOptions) => DevServer.start(o)))({

@@ -41,3 +41,24 @@ export class HaltIncompleteError extends ForeshockClientError {
     super(message);
   }
 }
+
+/** No worker polls the task queue: nothing would run the workflow (start one with `foreshock worker`). */
+export class NoWorkerError extends ForeshockClientError {
+  override name = 'NoWorkerError';
+  constructor(readonly taskQueue: string) {
+    super(
+      `no worker polls task queue "${taskQueue}": start one (foreshock worker -c <config>) on the same Temporal address and namespace`,
+    );
+  }
+}
+
+/** The workflow did not finish within the caller's timeout; it was cancelled (its fault rolls back). */
+export class RunTimeoutError extends ForeshockClientError {
+  override name = 'RunTimeoutError';
+  constructor(
+    readonly workflowId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`workflow ${workflowId} did not finish within ${timeoutMs}ms; it was cancelled and rolls back`);
+  }
+}

@@ -8,6 +8,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { FaultState } from '../inject/api';
 import type { AgentClient } from '../inject/client';
 import { routerOf, type AgentRouter, type AgentTarget } from '../inject/agent-router';
@@ -26,7 +27,13 @@ import {
 import type { CycleSummary } from '../workflows/cycle-types';
 import type { injectionWorkflow } from '../workflows/injection';
 import type { chaosCycle } from '../workflows/cycle';
-import { HaltIncompleteError, InjectionRejectedError, WorkflowRunError } from './errors';
+import {
+  HaltIncompleteError,
+  InjectionRejectedError,
+  NoWorkerError,
+  RunTimeoutError,
+  WorkflowRunError,
+} from './errors';
 import { cycleConfigOf, listForeshockSchedules } from './schedules';
 
 export interface ForeshockClientOptions {
@@ -36,6 +43,19 @@ export interface ForeshockClientOptions {
   agent?: AgentTarget;
   /** The config scenarios and cycles are resolved against. */
   config?: ForeshockConfig;
+  /**
+   * The config file as the workers see it: a cycle then carries this reference instead of the
+   * config itself. @default the config inline
+   */
+  configPath?: string;
+  /** @default 'default' */
+  namespace?: string;
+}
+
+/** How long to wait for a result; on expiry the workflow is cancelled (it rolls back). */
+export interface WaitOptions {
+  /** @default no limit */
+  timeoutMs?: number;
 }
 
 export interface HaltReport {
@@ -55,30 +75,52 @@ export class ForeshockClient {
   readonly taskQueue: string;
   private readonly agents?: AgentRouter;
   private readonly config?: ForeshockConfig;
+  private readonly configPath?: string;
+  private readonly namespace: string;
 
   constructor(options: ForeshockClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.agents = options.agent && routerOf(options.agent);
     this.config = options.config;
+    this.configPath = options.configPath;
+    this.namespace = options.namespace ?? options.client.options.namespace ?? 'default';
+  }
+
+  /**
+   * Throws NoWorkerError unless some worker polls the task queue for workflow tasks
+   * (DescribeTaskQueue): a pipeline fails fast instead of waiting for a worker that never comes.
+   */
+  async requireWorker(): Promise<void> {
+    const answer = await this.client.workflowService.describeTaskQueue({
+      namespace: this.namespace,
+      taskQueue: { name: this.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    if ((answer.pollers ?? []).length === 0) throw new NoWorkerError(this.taskQueue);
   }
 
   /** Runs one chaos cycle and waits for its summary. */
-  async runCycle(options: { dryRun?: boolean; workflowId?: string } = {}): Promise<CycleSummary> {
-    const config = this.requireConfig('runCycle');
+  async runCycle(
+    options: { dryRun?: boolean; workflowId?: string; shardSize?: number } & WaitOptions = {},
+  ): Promise<CycleSummary> {
     const workflowId = options.workflowId ?? `foreshock-cycle-manual-${Date.now()}`;
+    const reference = this.configPath
+      ? { configPath: this.configPath }
+      : { config: cycleConfigOf(this.requireConfig('runCycle')) };
     const handle = await this.client.workflow.start<typeof chaosCycle>(WORKFLOW_TYPES.cycle, {
       taskQueue: this.taskQueue,
       workflowId,
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [
         {
-          config: cycleConfigOf(config),
+          ...reference,
           ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+          ...(options.shardSize !== undefined ? { shardSize: options.shardSize } : {}),
         },
       ],
     });
-    return this.resultOf(handle);
+    return this.resultOf(handle, options.timeoutMs);
   }
 
   /** Starts an injection (a predicted scenario, resolved against the config, or a full input). */
@@ -107,9 +149,9 @@ export class ForeshockClient {
   /** Injects and waits for the outcome (the fault is gone when this resolves). */
   async inject(
     scenario: FailureScenario | InjectionInput,
-    options: { workflowId?: string; dryRun?: boolean } = {},
+    options: { workflowId?: string; dryRun?: boolean } & WaitOptions = {},
   ): Promise<InjectionOutcome> {
-    return this.resultOf(await this.startInjection(scenario, options));
+    return this.resultOf(await this.startInjection(scenario, options), options.timeoutMs);
   }
 
   async abort(workflowId: string, reason = 'aborted by ForeshockClient'): Promise<AbortAck> {
@@ -196,10 +238,22 @@ export class ForeshockClient {
     return this.config;
   }
 
-  private async resultOf<T>(handle: WorkflowHandle): Promise<T> {
+  private async resultOf<T>(handle: WorkflowHandle, timeoutMs?: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      if (timeoutMs !== undefined) timer = setTimeout(() => resolve('expired'), timeoutMs);
+    });
     try {
-      return (await handle.result()) as T;
+      const result = handle.result() as Promise<T>;
+      const first = await Promise.race([result, expired]);
+      if (first === 'expired') {
+        result.catch(() => undefined);
+        await handle.cancel();
+        throw new RunTimeoutError(handle.workflowId, timeoutMs!);
+      }
+      return first;
     } catch (err) {
+      if (err instanceof RunTimeoutError) throw err;
       if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
         const failure = err.cause;
         if (failure.type && REJECTION_TYPES.includes(failure.type)) {
@@ -218,6 +272,8 @@ export class ForeshockClient {
         handle.workflowId,
         { cause: err },
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Temporal Schedules for a config: the chaos cycle at `injection_frequency` (an interval or
  * a 5-field cron) and the forecaster training, both with overlap SKIP and an explicit
- * catch-up window. Applying twice updates in place.
+ * catch-up window. Applying twice updates in place, paused state included. The cycle's action
+ * carries a reference to the config (its path, read on the worker), never the config itself.
  */
 import {
   ScheduleNotFoundError,
@@ -71,7 +72,8 @@ export function scheduleDefinitions(
         workflowId: ids.cycle,
         taskQueue,
         workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
-        args: [{ config: cycleConfigOf(config) }],
+        // A reference the worker resolves; the whole config only when no path is known (demo).
+        args: [options.configPath ? { configPath: options.configPath } : { config: cycleConfigOf(config) }],
       },
       policies,
       state: {
@@ -95,27 +97,40 @@ export function scheduleDefinitions(
   };
 }
 
-/** Creates or updates both schedules; returns their ids and whether each was created. */
+/**
+ * Creates or updates both schedules; returns their ids, whether each was created, and whether
+ * it is paused now. An existing schedule takes the paused state the definition asks for (the
+ * cycle's follows `failure_injection_profile.enabled`).
+ */
 export async function applySchedules(
   client: Client,
   definitions: ScheduleDefinitions,
-): Promise<{ scheduleId: string; created: boolean }[]> {
-  const results: { scheduleId: string; created: boolean }[] = [];
+): Promise<{ scheduleId: string; created: boolean; paused: boolean }[]> {
+  const results: { scheduleId: string; created: boolean; paused: boolean }[] = [];
   for (const definition of [definitions.cycle, definitions.training]) {
     const handle = client.schedule.getHandle(definition.scheduleId);
     try {
-      await handle.describe();
+      const current = await handle.describe();
+      const paused = definition.state?.paused ?? current.state.paused;
       await handle.update((previous) => ({
         ...previous,
         spec: definition.spec,
         action: definition.action as typeof previous.action,
         policies: { ...previous.policies, ...definition.policies },
       }));
-      results.push({ scheduleId: definition.scheduleId, created: false });
+      if (current.state.paused !== paused) {
+        const note = `${paused ? 'paused' : 'resumed'} by foreshock schedule apply`;
+        await (paused ? handle.pause(note) : handle.unpause(note));
+      }
+      results.push({ scheduleId: definition.scheduleId, created: false, paused });
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
       await client.schedule.create(definition);
-      results.push({ scheduleId: definition.scheduleId, created: true });
+      results.push({
+        scheduleId: definition.scheduleId,
+        created: true,
+        paused: definition.state?.paused ?? false,
+      });
     }
   }
   return results;

@@ -17,6 +17,7 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { connectTemporal, type TemporalTarget } from '../client/connection';
 import { ForeshockClient } from '../client/foreshock-client';
+import { createCyclePredictActivities } from '../activities/cycle-predict';
 import { applySchedules, scheduleDefinitions } from '../client/schedules';
 import { WORKFLOW_TYPES } from '../workflows/messages';
 import { startAgent, type RunningAgent } from '../inject/agent';
@@ -238,6 +239,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       prometheus,
       outcomesFile,
       extraActivities: {
+        ...createCyclePredictActivities({
+          prometheus,
+          predict: {
+            modelsDir: path.resolve(config.models.dir),
+            historyFiles: { incidents: config.history.incidents, outcomes: outcomesFile },
+            horizonMs: 5 * 60_000,
+            predictionsFile,
+          },
+        }),
         ...createTelemetryActivities({ prometheus }),
         // the report reads the predictions back from here
         async predictFailures(

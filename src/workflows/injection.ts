@@ -13,8 +13,12 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
+  patched,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
+  TemporalFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -22,112 +26,69 @@ import {
 import type { InjectActivities } from '../activities/inject';
 import type { GuardActivities, WatchFaultResult } from '../activities/guards';
 import type { HistoryActivities } from '../activities/history';
-import { FAILURE_MODES } from '../config/fault-params';
-import { ROLLBACK_POLICIES, SEVERITIES, type RollbackPolicy, type Severity } from '../config/schema';
+import { PATCHES } from './constants';
+import { faultIdFor, normalizeInjectionInput } from './injection-input';
 import { abortUpdate, statusQuery } from './messages';
 import { searchAttributeKeys } from './search-attributes';
-import {
-  FAILURE_TYPES,
-  type AbortRequest,
-  type GuardSpec,
-  type InjectionInput,
-  type InjectionOutcome,
-  type InjectionStatus,
-  type RollbackPath,
+import type {
+  AbortRequest,
+  InjectionInput,
+  InjectionOutcome,
+  InjectionStatus,
+  RollbackPath,
+  Verdict,
 } from './types';
 
-/** An injection input with every default filled in. */
-export interface InjectionSpec extends Required<Omit<InjectionInput, 'why'>> {
-  why?: InjectionInput['why'];
-}
+export { faultIdFor, normalizeInjectionInput, type InjectionSpec } from './injection-input';
 
 const MAX_DECISIONS = 100;
-const MAX_DURATION_MS = 24 * 3_600_000;
-
-function invalid(field: string, allowed: string, got: unknown): never {
-  throw ApplicationFailure.create({
-    message: `invalid injection input: ${field} must be ${allowed} (got ${JSON.stringify(got)})`,
-    type: FAILURE_TYPES.invalidInput,
-    nonRetryable: true,
-    details: [{ field, allowed }],
-  });
-}
-
-/** Validates the input and fills in defaults; throws a non-retryable ForeshockInvalidInput. */
-export function normalizeInjectionInput(input: InjectionInput): InjectionSpec {
-  if (typeof input !== 'object' || input === null) invalid('input', 'one JSON object', input);
-  if (typeof input.resource !== 'string' || input.resource === '')
-    invalid('resource', 'a resource name', input.resource);
-  if (!(FAILURE_MODES as readonly string[]).includes(input.mode))
-    invalid('mode', FAILURE_MODES.join(' | '), input.mode);
-  if (typeof input.params !== 'object' || input.params === null)
-    invalid('params', 'an object of fault parameters', input.params);
-  if (typeof input.durationMs !== 'number' || input.durationMs < 1000 || input.durationMs > MAX_DURATION_MS)
-    invalid('durationMs', `1000..${MAX_DURATION_MS}`, input.durationMs);
-  const monitorIntervalMs = input.monitorIntervalMs ?? 1000;
-  if (monitorIntervalMs < 100 || monitorIntervalMs > 600_000)
-    invalid('monitorIntervalMs', '100..600000', monitorIntervalMs);
-  const leaseMs = input.leaseMs ?? 15_000;
-  if (leaseMs < Math.max(1000, 2 * monitorIntervalMs) || leaseMs > 3_600_000)
-    invalid(
-      'leaseMs',
-      `${Math.max(1000, 2 * monitorIntervalMs)}..3600000 (at least two monitor intervals)`,
-      leaseMs,
-    );
-  const rollbackPolicy: RollbackPolicy = input.rollbackPolicy ?? 'immediate';
-  if (!ROLLBACK_POLICIES.includes(rollbackPolicy))
-    invalid('rollbackPolicy', ROLLBACK_POLICIES.join(' | '), rollbackPolicy);
-  const severity: Severity = input.severity ?? 'medium';
-  if (!SEVERITIES.includes(severity)) invalid('severity', SEVERITIES.join(' | '), severity);
-  const guards: GuardSpec[] = input.guards ?? [];
-  guards.forEach((g, i) => {
-    if (typeof g?.name !== 'string' || typeof g.expr !== 'string' || g.expr === '')
-      invalid(`guards[${i}]`, '{ name, expr, forMs }', g);
-    if (typeof g.forMs !== 'number' || g.forMs < 0) invalid(`guards[${i}].forMs`, 'a number ≥ 0', g.forMs);
-  });
-  return {
-    resource: input.resource,
-    resourceType: input.resourceType ?? 'unknown',
-    mode: input.mode,
-    params: input.params,
-    durationMs: input.durationMs,
-    guards,
-    rollbackPolicy,
-    monitorIntervalMs,
-    leaseMs,
-    dryRun: input.dryRun ?? false,
-    severity,
-    heartbeatTimeoutMs: input.heartbeatTimeoutMs ?? Math.max(3000, 3 * monitorIntervalMs),
-    why: input.why,
-  };
-}
-
-/**
- * The faultId is derived from the workflow id, so every retry and every worker uses the same
- * one. Characters the agent does not accept in ids are replaced, and a hash of the original
- * keeps replaced ids distinct.
- */
-export function faultIdFor(workflowId: string): string {
-  const safe = workflowId.replace(/[^A-Za-z0-9_.:@-]/g, '_');
-  if (safe === workflowId && safe.length <= 190) return `fs-${safe}`;
-  return `fs-${safe.slice(0, 180)}-${fnv1a(workflowId)}`;
-}
-
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
+/** recordOutcome attempts before the outcome goes back without a history line (0.2 on). */
+export const RECORD_OUTCOME_ATTEMPTS = 5;
 
 const foreverRetry = { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '5s' } as const;
 
+/**
+ * Injects one fault, watches it, always takes it out. Declared PINNED for Worker Deployments:
+ * a running injection stays on the build that started it (see docs/upgrades.md).
+ */
 export async function injectionWorkflow(input: InjectionInput): Promise<InjectionOutcome> {
-  const spec = normalizeInjectionInput(input);
-  const { workflowId } = workflowInfo();
-  const faultId = faultIdFor(workflowId);
+  // Patches are read once, up front: a run keeps the behaviour it started with.
+  const strict = patched(PATCHES.strictInput);
+  try {
+    return await runInjection(input, {
+      strict,
+      faultIdPerRun: patched(PATCHES.faultIdPerRun),
+      boundedRecord: patched(PATCHES.boundedRecord),
+    });
+  } catch (err) {
+    if (!strict || err instanceof TemporalFailure || isCancellation(err)) throw err;
+    // A bug must end the run with a readable failure, not fail its workflow task forever.
+    throw ApplicationFailure.create({
+      message: `injection workflow error: ${errorText(err)}`,
+      type: 'ForeshockWorkflowError',
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
+  }
+}
+
+// PINNED where the worker runs as a Worker Deployment Version; the server refuses a
+// versioning behaviour from an unversioned worker, so it is declared only there.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}),
+  injectionWorkflow,
+);
+
+interface Behaviour {
+  strict: boolean;
+  faultIdPerRun: boolean;
+  boundedRecord: boolean;
+}
+
+async function runInjection(input: InjectionInput, behaviour: Behaviour): Promise<InjectionOutcome> {
+  const spec = normalizeInjectionInput(input, { strict: behaviour.strict });
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const faultId = faultIdFor(workflowId, behaviour.faultIdPerRun ? firstExecutionRunId : undefined);
   const startedAt = Date.now();
 
   // A fault that cannot be injected after a few tries is given up; its removal never is.
@@ -148,7 +109,9 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   });
   const { recordOutcome } = proxyActivities<HistoryActivities>({
     startToCloseTimeout: '10s',
-    retry: foreverRetry,
+    retry: behaviour.boundedRecord
+      ? { ...foreverRetry, maximumAttempts: RECORD_OUTCOME_ATTEMPTS }
+      : foreverRetry,
   });
 
   const status: InjectionStatus = {
@@ -179,7 +142,8 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   setHandler(
     abortUpdate,
     (request) => {
-      abortReason = request.reason ?? 'aborted';
+      // The request is optional on the wire: `temporal workflow update execute` may send none.
+      abortReason = (request as AbortRequest | undefined)?.reason ?? 'aborted';
       const phase = status.phase;
       decide(`abort requested: ${abortReason}`);
       experiment.cancel();
@@ -206,6 +170,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   let failure: unknown;
   let cancellation: unknown;
   let verified: boolean | undefined;
+  let inconclusive: string | undefined;
 
   const watch = (endsAt: number, stopOnBreach: boolean): Promise<WatchFaultResult> =>
     watchFault({
@@ -214,6 +179,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
       guards: spec.guards,
       monitorIntervalMs: spec.monitorIntervalMs,
       leaseMs: spec.leaseMs,
+      queryTimeoutMs: spec.queryTimeoutMs,
       endsAt,
       stopOnBreach,
     });
@@ -253,12 +219,14 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
         return;
       }
       if (watched.end === 'fault_lost') {
-        decide('the agent no longer holds the fault (lease expired or removed)');
+        inconclusive = 'the agent no longer held the fault (lease expired or removed)';
+        decide(inconclusive);
         return;
       }
       if (watched.end === 'guards_unavailable') {
         rollbackPath = spec.dryRun ? 'dry_run' : 'immediate';
-        decide('guards could not be evaluated: removing the fault now');
+        inconclusive = 'the guards could not be evaluated';
+        decide(`${inconclusive}: removing the fault now`);
         return;
       }
       const names = watched.breaches.map((b) => b.guard).join(', ');
@@ -278,6 +246,7 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
           guards: spec.guards,
           monitorIntervalMs: spec.monitorIntervalMs,
           leaseMs: spec.leaseMs,
+          queryTimeoutMs: spec.queryTimeoutMs,
         });
         decide(
           degraded.green
@@ -342,6 +311,8 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
     faultId,
     workflowId,
     ...(verified !== undefined ? { verified } : {}),
+    verdict: verdictOf(status.breaches.length > 0, rollbackPath, inconclusive, failure),
+    ...(inconclusive !== undefined ? { note: inconclusive } : {}),
     ...(failure !== undefined ? { error: errorText(failure) } : {}),
   };
   status.rollbackPath = rollbackPath;
@@ -349,7 +320,16 @@ export async function injectionWorkflow(input: InjectionInput): Promise<Injectio
   await CancellationScope.nonCancellable(async () => {
     status.phase = 'recording';
     upsertSearchAttributes([{ key: searchAttributeKeys.outcome, value: outcomeLabel(outcome, failure) }]);
-    await recordOutcome(outcome);
+    try {
+      await recordOutcome(outcome);
+    } catch (err) {
+      if (!behaviour.boundedRecord || !(err instanceof ActivityFailure)) throw err;
+      // The outcome is the workflow's result either way; a full disk must not wedge the saga.
+      const note = `outcome not written to the failure history after ${RECORD_OUTCOME_ATTEMPTS} attempts: ${errorText(err.cause ?? err)}`;
+      log.warn(note, { workflowId, faultId });
+      outcome.note = outcome.note ? `${outcome.note}; ${note}` : note;
+      decide(note);
+    }
     status.phase = 'done';
   });
   if (failure !== undefined) throw asError(failure);
@@ -364,6 +344,20 @@ function asError(err: unknown): Error {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** pass | breach | inconclusive: what a pipeline acts on. */
+export function verdictOf(
+  breached: boolean,
+  rollbackPath: RollbackPath,
+  inconclusive: string | undefined,
+  failure: unknown,
+): Verdict {
+  if (breached) return 'breach';
+  if (inconclusive !== undefined || failure !== undefined) return 'inconclusive';
+  if (rollbackPath === 'aborted' || rollbackPath === 'cancelled' || rollbackPath === 'inject_failed')
+    return 'inconclusive';
+  return 'pass';
 }
 
 function outcomeLabel(outcome: InjectionOutcome, failure: unknown): string {

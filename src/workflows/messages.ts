@@ -5,7 +5,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AbortAck, AbortRequest, InjectionStatus } from './types';
 import type { CycleStatus } from './cycle-types';
 
-/** Stops an injection now: the fault is rolled back and the outcome recorded. */
+/** Stops an injection now: the fault is rolled back and the outcome recorded. The request is optional (`temporal workflow update execute --name abort` sends none). */
 export const abortUpdate = defineUpdate<AbortAck, [AbortRequest]>('abort');
 /** Where an injection stands: phase, fault, breaches, decisions so far. */
 export const statusQuery = defineQuery<InjectionStatus>('status');

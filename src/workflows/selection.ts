@@ -6,8 +6,8 @@
  */
 import type { ForeshockConfig, Severity } from '../config/schema';
 import type { FailureScenario } from '../predict/types';
-import type { SkippedScenario } from './cycle-types';
-import type { InjectionInput } from './types';
+import type { CycleProfile, SkippedScenario } from './cycle-types';
+import type { GuardSpec, InjectionInput } from './types';
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
 
@@ -63,6 +63,7 @@ export function selectScenarios(input: SelectionInput): Selection {
 }
 
 type InjectionConfig = Pick<ForeshockConfig, 'resources' | 'failure_injection_profile'>;
+type InjectionProfile = Pick<CycleProfile, 'rollback_policy' | 'monitor_interval' | 'lease' | 'dry_run'>;
 
 /** The injection workflow's input for a scenario: the resource's guards and the profile's settings. */
 export function injectionInputFor(
@@ -70,15 +71,25 @@ export function injectionInputFor(
   config: InjectionConfig,
   overrides: { dryRun?: boolean } = {},
 ): InjectionInput {
-  const profile = config.failure_injection_profile;
   const resource = config.resources.find((r) => r.name === scenario.resource);
+  const guards = (resource?.guards ?? []).map((g) => ({ name: g.name, expr: g.expr, forMs: g.for }));
+  return injectionInputFrom(scenario, guards, config.failure_injection_profile, overrides);
+}
+
+/** The same, from guards already resolved (a shard returns them with each scenario). */
+export function injectionInputFrom(
+  scenario: FailureScenario,
+  guards: GuardSpec[],
+  profile: InjectionProfile,
+  overrides: { dryRun?: boolean } = {},
+): InjectionInput {
   return {
     resource: scenario.resource,
     resourceType: scenario.resourceType,
     mode: scenario.mode,
     params: scenario.params,
     durationMs: scenario.durationMs,
-    guards: (resource?.guards ?? []).map((g) => ({ name: g.name, expr: g.expr, forMs: g.for })),
+    guards,
     rollbackPolicy: scenario.rollback.policy ?? profile.rollback_policy,
     monitorIntervalMs: profile.monitor_interval,
     leaseMs: Math.max(profile.lease, 2 * profile.monitor_interval),

@@ -45,9 +45,22 @@ export interface InjectionInput {
   /** @default 'medium' */
   severity?: Severity;
   why?: ScenarioWhy;
-  /** How long a silent watch activity counts as dead. @default max(3 s, 3 × monitor interval) */
+  /**
+   * How long one guard query may take; kept below the monitor interval so a hanging
+   * Prometheus counts as a failed check instead of stalling the watch.
+   * @default min(10 s, max(50 ms, 0.8 × monitor interval))
+   */
+  queryTimeoutMs?: number;
+  /** How long a silent watch activity counts as dead. @default max(3 s, 3 × monitor interval, 2 × query timeout) */
   heartbeatTimeoutMs?: number;
 }
+
+/**
+ * What a pipeline acts on: `pass` (the window ran, no guard breached), `breach` (a guard
+ * breached), `inconclusive` (the experiment did not run to a verdict: guards unreadable,
+ * the fault lost at the agent, aborted, cancelled or failed).
+ */
+export type Verdict = 'pass' | 'breach' | 'inconclusive';
 
 export type InjectionPhase =
   | 'starting'
@@ -87,6 +100,10 @@ export interface InjectionOutcome {
   workflowId: string;
   /** Whether the agent confirmed that no trace of the fault is left. */
   verified?: boolean;
+  /** Absent only in outcomes recorded before 0.2. */
+  verdict?: Verdict;
+  /** Why the verdict is inconclusive, or that the outcome could not be written to the history. */
+  note?: string;
   error?: string;
 }
 

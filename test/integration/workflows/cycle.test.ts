@@ -20,6 +20,10 @@ import { configSchema, type ForeshockConfig } from '../../../src/config/schema';
 import { createForeshockWorker } from '../../../src/worker/worker';
 import { createTelemetryActivities } from '../../../src/activities/telemetry';
 import { createPredictActivities } from '../../../src/activities/predict';
+import { createCyclePredictActivities } from '../../../src/activities/cycle-predict';
+import { cycleConfigOf } from '../../../src/client/schedules';
+import type { CycleSummary } from '../../../src/workflows/cycle-types';
+import { cycleStatusQuery } from '../../../src/workflows/messages';
 import { ForeshockClient } from '../../../src/client/foreshock-client';
 import { InjectionRejectedError } from '../../../src/client/errors';
 import { applySchedules, scheduleDefinitions, scheduleIds } from '../../../src/client/schedules';
@@ -36,7 +40,9 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
   let prometheus: PrometheusServer;
   let agent: RunningAgent;
   let upstream: NamedServer;
+  let upstream2: NamedServer;
   let proxyAddress: string;
+  let proxyAddress2: string;
   let worker: Worker;
   let running: Promise<void>;
   let config: ForeshockConfig;
@@ -50,7 +56,9 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
     target.set('orders_error_ratio', 0);
     prometheus = await PrometheusServer.start({ targets: [{ job: 'orders', targets: [target.address] }] });
     upstream = await NamedServer.start('primary');
+    upstream2 = await NamedServer.start('second');
     proxyAddress = `127.0.0.1:${await freePort()}`;
+    proxyAddress2 = `127.0.0.1:${await freePort()}`;
     const incidents = path.join(workDir, 'incidents.jsonl');
     const now = Date.now();
     writeFileSync(
@@ -96,7 +104,7 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       models: { dir: path.join(workDir, 'models') },
     });
     agent = await startAgent({
-      config: { resources: config.resources },
+      config: { resources: [...config.resources, secondResource()] },
       listen: '127.0.0.1:0',
       stateDir: path.join(workDir, 'agent'),
       cgroupPrefix: `cycletest-${process.pid}`,
@@ -113,6 +121,10 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       extraActivities: {
         ...createTelemetryActivities({ prometheus: prometheus.adapter }),
         ...createPredictActivities({ modelsDir: config.models.dir, historyFiles: config.history }),
+        ...createCyclePredictActivities({
+          prometheus: prometheus.adapter,
+          predict: { modelsDir: config.models.dir, historyFiles: config.history },
+        }),
       },
     });
     running = worker.run();
@@ -126,17 +138,27 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
     await env?.teardown();
     await agent?.stop();
     await upstream?.stop();
+    await upstream2?.stop();
     await prometheus?.stop();
     await target?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
+  /** The same telemetry and guards as orders-db, behind its own proxy. */
+  const secondResource = () => ({
+    ...config.resources[0]!,
+    name: 'orders-db-2',
+    proxy: { ...config.resources[0]!.proxy!, listen: proxyAddress2, upstream: upstream2.address },
+  });
+
   it('runCycle: predicts, selects, injects as a child, rolls back; the next cycle respects the cooldown', async () => {
     const summary = await foreshock.runCycle();
+    assert.equal(summary.shards, 1, 'one collect-and-predict shard');
+    assert.equal(summary.injections[0]?.verdict, 'pass', JSON.stringify(summary));
     assert.ok(summary.model, 'the summary names the forecaster');
     assert.ok(summary.considered >= 1, JSON.stringify(summary));
     assert.equal(summary.injections.length, 1, JSON.stringify(summary));
-    const injection = summary.injections[0]!;
+    const injection = summary.injections[0];
     assert.equal(injection.rollbackPath, 'duration_end', JSON.stringify(summary));
     assert.equal(agent.core.activeCount(), 0, 'the fault is gone');
     const child = client.workflow.getHandle(injection.workflowId);
@@ -180,7 +202,25 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       [false, false],
     );
     const ids = scheduleIds(TASK_QUEUE);
+    const disabled = {
+      ...config,
+      failure_injection_profile: { ...config.failure_injection_profile, enabled: false },
+    };
+    await applySchedules(
+      client,
+      scheduleDefinitions(disabled, TASK_QUEUE, { configPath: '/etc/foreshock.yaml' }),
+    );
+    assert.equal(
+      (await client.schedule.getHandle(ids.cycle).describe()).state.paused,
+      true,
+      'enabled: false pauses',
+    );
+    await applySchedules(client, definitions);
     const cycle = await client.schedule.getHandle(ids.cycle).describe();
+    assert.equal(cycle.state.paused, false, 'enabled: true resumes');
+    assert.deepEqual(cycle.action.type === 'startWorkflow' ? cycle.action.args : [], [
+      { configPath: '/etc/foreshock.yaml' },
+    ]);
     assert.equal(cycle.policies.overlap, ScheduleOverlapPolicy.SKIP);
     assert.equal(cycle.policies.catchupWindow, 120_000);
     assert.deepEqual(
@@ -193,6 +233,87 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       training.action.type === 'startWorkflow' ? training.action.workflowType : '',
       'forecasterTraining',
     );
+  });
+
+  it('one child cancelled by an operator is recorded as cancelled; its sibling completes and the cycle succeeds', async () => {
+    const two: ForeshockConfig = {
+      ...config,
+      resources: [config.resources[0]!, secondResource()],
+      failure_injection_profile: { ...config.failure_injection_profile, max_concurrent: 2, cooldown: 0 },
+      resource_failure_modes: [
+        {
+          ...config.resource_failure_modes[0]!,
+          injection_parameters: { network_latency: { latency: 100, duration: 6000, direction: 'both' } },
+        },
+      ],
+    };
+    const cycle = await client.workflow.start('chaosCycle', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `cycle-cancel-child-${process.pid}`,
+      args: [{ config: cycleConfigOf(two), shardSize: 1 }],
+    });
+    const injecting = await waitUntil(
+      'two children watching',
+      async () => {
+        const status = await cycle.query(cycleStatusQuery);
+        if (status.injections.length < 2) return undefined;
+        const phases = await Promise.all(
+          status.injections.map(
+            async (i) => (await client.workflow.getHandle(i.workflowId).query(statusQuery)).phase,
+          ),
+        );
+        return phases.every((p) => p === 'watching') ? status.injections : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const [cancelled, sibling] = injecting;
+    await client.workflow.getHandle(cancelled!.workflowId).cancel();
+    const summary = (await cycle.result()) as CycleSummary;
+    assert.equal(summary.shards, 2, 'shardSize 1: one activity per resource');
+    const byId = new Map(summary.injections.map((i) => [i.workflowId, i]));
+    assert.equal(byId.get(cancelled!.workflowId)?.rollbackPath, 'cancelled', JSON.stringify(summary));
+    assert.equal(byId.get(cancelled!.workflowId)?.verdict, 'inconclusive');
+    assert.equal(byId.get(sibling!.workflowId)?.rollbackPath, 'duration_end', JSON.stringify(summary));
+    assert.equal(byId.get(sibling!.workflowId)?.verdict, 'pass');
+    assert.equal(agent.core.activeCount(), 0, 'both faults are gone');
+  });
+
+  it('running injections count against max_concurrent: a cycle started while one runs injects nothing', async () => {
+    const manual = await foreshock.startInjection({
+      resource: 'orders-db-2',
+      mode: 'network_latency',
+      params: { latency: '100ms', duration: '60s' },
+      durationMs: 60_000,
+      monitorIntervalMs: 250,
+      leaseMs: 5000,
+    });
+    try {
+      await waitUntil('listed as running', async () => {
+        for await (const _ of client.workflow.list({
+          query: `WorkflowId = '${manual.workflowId}' AND ExecutionStatus = 'Running'`,
+        }))
+          return true;
+        return false;
+      });
+      const summary = await new ForeshockClient({
+        client,
+        taskQueue: TASK_QUEUE,
+        config: {
+          ...config,
+          failure_injection_profile: { ...config.failure_injection_profile, cooldown: 0 },
+        },
+      }).runCycle();
+      assert.deepEqual(summary.running, ['orders-db-2']);
+      assert.equal(summary.injections.length, 0, JSON.stringify(summary));
+      assert.ok(
+        summary.skipped.some((s) => s.reason === 'max_concurrent'),
+        JSON.stringify(summary),
+      );
+    } finally {
+      await manual.cancel();
+      await manual.result().catch(() => undefined);
+    }
+    assert.equal(agent.core.activeCount(), 0);
   });
 
   it('halt pauses every foreshock schedule, cancels running injections, and every fault is gone within 2 s; resume undoes the pause', async () => {

@@ -15,7 +15,11 @@ import { MetricsTarget } from '../../../src/testing/metrics-target';
 import { waitUntil } from '../../../src/testing/ports';
 import { FORESHOCK_WORKFLOWS_PATH } from '../../../src/worker/plugin';
 import { abortUpdate, statusQuery, WORKFLOW_TASK_TIMEOUT } from '../../../src/workflows/messages';
-import type { injectionWorkflow } from '../../../src/workflows/injection';
+import { faultIdFor, type injectionWorkflow } from '../../../src/workflows/injection';
+import { MAX_FAILED_CHECKS } from '../../../src/activities/guards';
+import { toolPaths } from '../../../src/tools';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { FAILURE_TYPES, type InjectionInput, type InjectionOutcome } from '../../../src/workflows/types';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { AgentClient } from '../../../src/inject/client';
@@ -42,6 +46,7 @@ describe('injection workflow on real servers', () => {
   let primary: NamedServer;
   let failover: NamedServer;
   let proxyAddress: string;
+  let prometheusProxy: string;
   let gate: AgentGate;
   let settings: WorkerSettings;
   const workers: WorkerProcess[] = [];
@@ -62,9 +67,10 @@ describe('injection workflow on real servers', () => {
       return [];
     }
   };
-  const start = (input: Partial<InjectionInput> = {}) =>
+  /** A task queue of its own keeps a test's special worker from sharing work with any other. */
+  const start = (input: Partial<InjectionInput> = {}, taskQueue = TASK_QUEUE) =>
     client.workflow.start<typeof injectionWorkflow>('injectionWorkflow', {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: `inject-test-${process.pid}-${++counter}`,
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [
@@ -82,8 +88,11 @@ describe('injection workflow on real servers', () => {
         },
       ],
     });
-  const faultOf = (workflowId: string): Promise<FaultState | undefined> =>
-    agentClient.get(`fs-${workflowId}`);
+  const faultOf = (handle: {
+    workflowId: string;
+    firstExecutionRunId: string;
+  }): Promise<FaultState | undefined> =>
+    agentClient.get(faultIdFor(handle.workflowId, handle.firstExecutionRunId));
   /** Nothing of ours is left: no fault applied, the proxy is on its primary and fast again. */
   const assertClean = async () => {
     assert.equal(agent.core.activeCount(), 0, 'no fault is left applied');
@@ -101,6 +110,7 @@ describe('injection workflow on real servers', () => {
     primary = await NamedServer.start('primary');
     failover = await NamedServer.start('failover');
     proxyAddress = `127.0.0.1:${await freePort()}`;
+    prometheusProxy = `127.0.0.1:${await freePort()}`;
     agent = await startAgent({
       config: {
         resources: [
@@ -108,6 +118,12 @@ describe('injection workflow on real servers', () => {
             name: 'orders-db',
             type: 'database',
             proxy: { listen: proxyAddress, upstream: primary.address, failover: failover.address },
+          }),
+          // The guards' own Prometheus, behind the agent's proxy, so a test can make it hang.
+          resourceSchema.parse({
+            name: 'prometheus',
+            type: 'monitoring',
+            proxy: { listen: prometheusProxy, upstream: new URL(prometheus.url).host },
           }),
         ],
       },
@@ -151,15 +167,16 @@ describe('injection workflow on real servers', () => {
   it('injects, watches for the whole window, rolls back (verified) and records the outcome', async () => {
     const worker = await startWorker();
     const handle = await start();
-    await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied');
+    await waitUntil('fault applied', async () => (await faultOf(handle))?.phase === 'applied');
     const slowed = await probe(proxyAddress);
     assert.ok(slowed.ms >= 180, `the latency fault is real (${slowed.ms.toFixed(0)}ms through the proxy)`);
     const outcome = await handle.result();
     await worker.stop();
     assert.equal(outcome.rollbackPath, 'duration_end');
+    assert.equal(outcome.verdict, 'pass');
     assert.equal(outcome.breached, false);
     assert.equal(outcome.verified, true);
-    const fault = (await faultOf(handle.workflowId))!;
+    const fault = (await faultOf(handle))!;
     assert.equal(fault.phase, 'reverted', 'the workflow, not the lease, removed the fault');
     assert.ok(
       lastedMs(fault) >= 2900 && lastedMs(fault) < 8000,
@@ -175,7 +192,7 @@ describe('injection workflow on real servers', () => {
     const worker = await startWorker();
     const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
     await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
-    assert.equal((await faultOf(handle.workflowId))?.phase, 'applied');
+    assert.equal((await faultOf(handle))?.phase, 'applied');
     await assert.rejects(
       handle.executeUpdate(abortUpdate, { args: [{ reason: 'x'.repeat(600) }] }),
       (err: Error) => /500 characters/.test(String((err.cause as Error | undefined)?.message)),
@@ -184,7 +201,7 @@ describe('injection workflow on real servers', () => {
     assert.deepEqual(ack, { acknowledged: true, phase: 'watching' });
     const outcome = await handle.result();
     assert.equal(outcome.rollbackPath, 'aborted');
-    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+    assert.equal((await faultOf(handle))?.phase, 'reverted');
     const status = await handle.query(statusQuery);
     assert.equal(status.phase, 'done');
     assert.ok(
@@ -199,11 +216,11 @@ describe('injection workflow on real servers', () => {
   it('temporal workflow cancel runs the rollback, records the outcome, ends Canceled', async () => {
     const worker = await startWorker();
     const handle = await start({ durationMs: 60_000, params: { latency: '200ms', duration: '60s' } });
-    await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied');
+    await waitUntil('fault applied', async () => (await faultOf(handle))?.phase === 'applied');
     await handle.cancel();
     await assert.rejects(handle.result(), WorkflowFailedError);
     assert.equal((await handle.describe()).status.name, 'CANCELLED');
-    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+    assert.equal((await faultOf(handle))?.phase, 'reverted');
     assert.equal(outcomes().find((o) => o.workflowId === handle.workflowId)?.rollbackPath, 'cancelled');
     await worker.stop();
     await assertClean();
@@ -216,7 +233,7 @@ describe('injection workflow on real servers', () => {
     await worker.stop();
     assert.equal(outcome.dryRun, true);
     assert.equal(outcome.rollbackPath, 'dry_run');
-    assert.equal(await faultOf(handle.workflowId), undefined, 'the agent never saw the fault');
+    assert.equal(await faultOf(handle), undefined, 'the agent never saw the fault');
     assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId && o.dryRun));
   });
 
@@ -228,7 +245,7 @@ describe('injection workflow on real servers', () => {
       (e: unknown) => e,
     );
     assert.ok(err instanceof WorkflowFailedError);
-    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be 100\.\.600000/);
+    assert.match(String((err.cause as Error).message), /monitorIntervalMs must be a number 100\.\.600000/);
     const refused = await start({ params: { latency: '90s', duration: '3s' } });
     const refusal = await refused.result().then(
       () => undefined,
@@ -242,6 +259,163 @@ describe('injection workflow on real servers', () => {
     await assertClean();
   });
 
+  it('abort without any input works, from the client and from the temporal CLI', async () => {
+    const worker = await startWorker();
+    try {
+      const long = { durationMs: 60_000, params: { latency: '200ms', duration: '60s' } };
+      const abortWith = {
+        client: async (workflowId: string) => {
+          const ack = await client.workflow.getHandle(workflowId).executeUpdate('abort');
+          assert.equal((ack as { acknowledged: boolean }).acknowledged, true);
+        },
+        cli: async (workflowId: string) => {
+          await promisify(execFile)(toolPaths().temporal, [
+            'workflow',
+            'update',
+            'execute',
+            '--address',
+            server.address,
+            '--name',
+            'abort',
+            '-w',
+            workflowId,
+          ]);
+        },
+      };
+      for (const [how, abort] of Object.entries(abortWith)) {
+        const handle = await start(long);
+        await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+        await abort(handle.workflowId);
+        const outcome = await handle.result();
+        assert.equal(outcome.rollbackPath, 'aborted', how);
+        assert.equal(outcome.verdict, 'inconclusive', how);
+        assert.equal((await faultOf(handle))?.phase, 'reverted', how);
+      }
+    } finally {
+      await worker.stop();
+    }
+    await assertClean();
+  });
+
+  it('NaN, a "1s" string and a negative monitorIntervalMs fail the workflow at once, naming the field', async () => {
+    const worker = await startWorker();
+    for (const monitorIntervalMs of [Number.NaN, '1s', -250] as unknown as number[]) {
+      const startedAt = Date.now();
+      const handle = await start({ monitorIntervalMs });
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      const cause = err.cause as Error & { type?: string; nonRetryable?: boolean };
+      assert.match(cause.message, /monitorIntervalMs must be a number 100\.\.600000/);
+      assert.equal(cause.type, FAILURE_TYPES.invalidInput);
+      assert.equal((await handle.describe()).status.name, 'FAILED');
+      assert.ok(Date.now() - startedAt < 10_000, `failed after ${Date.now() - startedAt}ms`);
+      assert.equal(await faultOf(handle), undefined, 'nothing was injected');
+    }
+    const dry = await start({ dryRun: 'yes' as unknown as boolean });
+    await assert.rejects(dry.result(), (e: unknown) =>
+      /dryRun must be true or false/.test(String((e as WorkflowFailedError).cause?.message)),
+    );
+    await worker.stop();
+  });
+
+  it('a reused workflow id gets a fresh fault and each run its real outcome', async () => {
+    const worker = await startWorker();
+    const workflowId = `inject-test-${process.pid}-reused`;
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const handle = await client.workflow.start<typeof injectionWorkflow>('injectionWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+        args: [
+          {
+            resource: 'orders-db',
+            mode: 'network_latency',
+            params: { latency: '200ms', duration: '1500ms' },
+            durationMs: 1500,
+            guards: [guard],
+            monitorIntervalMs: 250,
+            leaseMs: 3000,
+          },
+        ],
+      });
+      const outcome = await handle.result();
+      assert.equal(outcome.verdict, 'pass', JSON.stringify(outcome));
+      assert.equal(outcome.verified, true);
+      assert.equal((await faultOf(handle))?.phase, 'reverted');
+      runs.push(outcome.faultId);
+    }
+    await worker.stop();
+    assert.notEqual(runs[0], runs[1]);
+    await assertClean();
+  });
+
+  it('recordOutcome gives up after bounded retries; the outcome is still the result, with a note', async () => {
+    const taskQueue = `${TASK_QUEUE}-unwritable-history`;
+    const worker = await WorkerProcess.start({ ...settings, taskQueue, outcomesFile: workDir });
+    workers.push(worker);
+    const handle = await start({ durationMs: 1000, params: { latency: '200ms', duration: '1s' } }, taskQueue);
+    const outcome = await handle.result();
+    await worker.stop();
+    assert.equal(outcome.verdict, 'pass');
+    assert.match(outcome.note ?? '', /not written to the failure history after 5 attempts/);
+    assert.equal((await faultOf(handle))?.phase, 'reverted');
+    await assertClean();
+  });
+
+  it('a Prometheus that hangs (blackhole at the agent proxy) gets the fault removed within the documented bound', async () => {
+    const taskQueue = `${TASK_QUEUE}-blind`;
+    const worker = await WorkerProcess.start({
+      ...settings,
+      taskQueue,
+      prometheusUrl: `http://${prometheusProxy}`,
+    });
+    workers.push(worker);
+    const monitorIntervalMs = 250;
+    const handle = await start(
+      {
+        monitorIntervalMs,
+        leaseMs: 30_000,
+        durationMs: 60_000,
+        params: { latency: '200ms', duration: '60s' },
+      },
+      taskQueue,
+    );
+    await waitUntil('watching', async () => (await handle.query(statusQuery)).phase === 'watching');
+    await new Promise((r) => setTimeout(r, 3 * monitorIntervalMs));
+    const blind = `test-blind-${process.pid}`;
+    await agentClient.apply({
+      faultId: blind,
+      resource: 'prometheus',
+      mode: 'blackhole',
+      params: { duration: '2m' },
+      leaseSeconds: 120,
+    });
+    const blindedAt = Date.now();
+    try {
+      const outcome = await handle.result();
+      const fault = (await faultOf(handle))!;
+      const removedAfterMs = Date.parse(fault.revertedAt!) - blindedAt;
+      // docs/workflows-operations.md: MAX_FAILED_CHECKS × (monitor interval + query timeout) + 2 s
+      const queryTimeoutMs = Math.floor(0.8 * monitorIntervalMs);
+      const boundMs = MAX_FAILED_CHECKS * (monitorIntervalMs + queryTimeoutMs) + 2000;
+      console.log(`blind guards: fault removed ${removedAfterMs}ms after the blackhole (bound ${boundMs}ms)`);
+      assert.equal(fault.phase, 'reverted', 'the workflow, not the 30 s lease, removed it');
+      assert.ok(removedAfterMs <= boundMs, `removed after ${removedAfterMs}ms, bound ${boundMs}ms`);
+      assert.equal(outcome.rollbackPath, 'immediate');
+      assert.equal(outcome.verdict, 'inconclusive');
+      assert.match(outcome.note ?? '', /guards could not be evaluated/);
+    } finally {
+      await agentClient.revert(blind);
+      await worker.stop();
+    }
+    assert.equal((await agentClient.get(blind))?.phase, 'reverted');
+    await assertClean();
+  });
+
   describe('SIGKILL of the worker; a new worker finishes the saga', () => {
     // A long lease, so that only the workflow (not the agent's lease) can have removed the fault.
     const crashInput = { leaseMs: 30_000, durationMs: 3000, params: { latency: '200ms', duration: '3s' } };
@@ -249,14 +423,14 @@ describe('injection workflow on real servers', () => {
     it('(a) right after inject', async () => {
       const first = await startWorker();
       const handle = await start(crashInput);
-      await waitUntil('fault applied', async () => (await faultOf(handle.workflowId))?.phase === 'applied', {
+      await waitUntil('fault applied', async () => (await faultOf(handle))?.phase === 'applied', {
         intervalMs: 20,
       });
       await first.kill();
       const second = await startWorker();
       const outcome = await handle.result();
       await second.stop();
-      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+      assert.equal((await faultOf(handle))?.phase, 'reverted');
       assert.equal(outcome.verified, true);
       assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
       await assertClean();
@@ -271,7 +445,7 @@ describe('injection workflow on real servers', () => {
       const second = await startWorker();
       const outcome = await handle.result();
       await second.stop();
-      const fault = (await faultOf(handle.workflowId))!;
+      const fault = (await faultOf(handle))!;
       assert.equal(fault.phase, 'reverted');
       assert.ok(
         lastedMs(fault) >= 4900,
@@ -291,12 +465,12 @@ describe('injection workflow on real servers', () => {
         await waitUntil('rollback refused once', async () => gate.refusedReverts > 0, { timeoutMs: 60_000 });
         assert.equal((await handle.query(statusQuery)).phase, 'rolling_back');
         await first.kill();
-        assert.equal((await faultOf(handle.workflowId))?.phase, 'applied');
+        assert.equal((await faultOf(handle))?.phase, 'applied');
         gate.blockReverts = false;
         const second = await startWorker();
         const outcome = await handle.result();
         await second.stop();
-        assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+        assert.equal((await faultOf(handle))?.phase, 'reverted');
         assert.equal(outcome.verified, true);
         assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
         await assertClean();
@@ -320,7 +494,7 @@ describe('injection workflow on real servers', () => {
     const fault = await waitUntil(
       'lease expiry',
       async () => {
-        const f = await faultOf(handle.workflowId);
+        const f = await faultOf(handle);
         return f?.phase === 'expired' ? f : undefined;
       },
       { timeoutMs: leaseMs + 5000, intervalMs: 50 },
@@ -344,7 +518,7 @@ describe('injection workflow on real servers', () => {
     await server.start();
     const outcome = await handle.result();
     await worker.stop();
-    assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+    assert.equal((await faultOf(handle))?.phase, 'reverted');
     assert.equal(outcome.verified, true);
     assert.ok(outcomes().some((o) => o.workflowId === handle.workflowId));
     await assertClean();
@@ -376,9 +550,10 @@ describe('injection workflow on real servers', () => {
       const outcome = await handle.result();
       await calm();
       assert.equal(outcome.rollbackPath, 'immediate');
+      assert.equal(outcome.verdict, 'breach');
       assert.equal(outcome.breached, true);
       assert.equal(outcome.breaches[0]?.guard, 'error-ratio');
-      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+      assert.equal((await faultOf(handle))?.phase, 'reverted');
       await assertClean();
     });
 
@@ -392,7 +567,7 @@ describe('injection workflow on real servers', () => {
       const stepped = await waitUntil(
         'first step down',
         async () => {
-          const fault = await faultOf(handle.workflowId);
+          const fault = await faultOf(handle);
           return fault?.phase === 'applied' && fault.params.latency === 200 ? fault : undefined;
         },
         { intervalMs: 50 },
@@ -404,7 +579,7 @@ describe('injection workflow on real servers', () => {
       await calm();
       assert.equal(stepped.params.latency, 200, 'the first step halves the latency');
       assert.equal(outcome.rollbackPath, 'graceful_degradation');
-      assert.equal((await faultOf(handle.workflowId))?.phase, 'reverted');
+      assert.equal((await faultOf(handle))?.phase, 'reverted');
       await assertClean();
     });
 
@@ -420,11 +595,11 @@ describe('injection workflow on real servers', () => {
         'traffic on the failover upstream',
         async () => (await probe(proxyAddress)).body === 'failover',
       );
-      assert.equal((await faultOf(handle.workflowId))?.phase, 'applied', 'the fault stays on the primary');
+      assert.equal((await faultOf(handle))?.phase, 'applied', 'the fault stays on the primary');
       const outcome = await handle.result();
       await calm();
       assert.equal(outcome.rollbackPath, 'automatic_failover');
-      const fault = (await faultOf(handle.workflowId))!;
+      const fault = (await faultOf(handle))!;
       assert.equal(fault.phase, 'reverted');
       assert.ok(lastedMs(fault) >= 4900, `the fault stayed for its window (${lastedMs(fault)}ms)`);
       await assertClean();

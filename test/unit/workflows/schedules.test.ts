@@ -19,7 +19,7 @@ describe('schedule definitions', () => {
     assert.throws(() => frequencySpec('every tuesday'), /injection_frequency/);
   });
 
-  it('skips overlaps, sets the catch-up window, carries the cycle config and pauses a disabled profile', () => {
+  it('skips overlaps, sets the catch-up window, carries a config reference and pauses a disabled profile', () => {
     const defs = scheduleDefinitions(config({ catchup_window: '5m', enabled: false }), 'q', {
       configPath: 'f.yaml',
     });
@@ -27,8 +27,11 @@ describe('schedule definitions', () => {
     assert.equal(defs.cycle.policies?.catchupWindow, 300_000);
     assert.equal(defs.cycle.state?.paused, true);
     assert.equal(defs.cycle.action.workflowType, 'chaosCycle');
-    const [cycleInput] = defs.cycle.action.args as [{ config: { resources: unknown[] } }];
-    assert.equal(cycleInput.config.resources.length, 1);
+    assert.deepEqual(defs.cycle.action.args, [{ configPath: 'f.yaml' }], 'a reference, not the config');
+    const inline = scheduleDefinitions(config({}), 'q').cycle.action.args as [
+      { config: { resources: unknown[] } },
+    ];
+    assert.equal(inline[0].config.resources.length, 1, 'inline only when no path is known');
     assert.equal(defs.training.action.workflowType, 'forecasterTraining');
     assert.deepEqual(defs.training.action.args, [{ configPath: 'f.yaml', reason: 'scheduled' }]);
     assert.notEqual(defs.cycle.scheduleId, defs.training.scheduleId);
