@@ -43,6 +43,11 @@ export {
 export { createTelemetryActivities } from './activities/telemetry';
 export { createPredictActivities, type PredictActivityDeps } from './activities/predict';
 export {
+  createCyclePredictActivities,
+  type CyclePredictActivityDeps,
+  type CyclePredictActivities,
+} from './activities/cycle-predict';
+export {
   createTrainingActivities,
   type TrainingActivityDeps,
   type TrainSizes,

@@ -16,6 +16,9 @@ export const FORESHOCK_ACTIVITY_NAMES = [
   'recentOutcomes',
   'collectTelemetry',
   'predictFailures',
+  'planCycle',
+  'collectAndPredict',
+  'runningInjections',
   'trainModels',
 ] as const;
 

@@ -1,6 +1,6 @@
 /**
  * Every foreshock activity built from a config: agent (routed per host), guards, history,
- * telemetry, predict and training. The CLI's worker and `ForeshockPlugin.fromConfig` share it.
+ * telemetry, predict (one call, and the cycle's sharded collect-and-predict) and training. The CLI's worker and `ForeshockPlugin.fromConfig` share it.
  */
 import path from 'node:path';
 import type { ForeshockConfig } from '../config/schema';
@@ -9,6 +9,7 @@ import { PrometheusAdapter } from '../prometheus/adapter';
 import { createForeshockActivities } from '../activities';
 import { createTelemetryActivities } from '../activities/telemetry';
 import { createPredictActivities } from '../activities/predict';
+import { createCyclePredictActivities } from '../activities/cycle-predict';
 import { createTrainingActivities, type TrainSizes } from '../activities/training';
 import { DEFAULT_PREDICTIONS_FILE } from '../report';
 import { MissingAgentTokenError } from './errors';
@@ -38,6 +39,11 @@ export function createConfigActivities(config: ForeshockConfig, options: ConfigA
     timeoutMs: config.prometheus.timeout,
   });
   const outcomes = path.resolve(config.history.outcomes);
+  const predict = {
+    modelsDir: path.resolve(config.models.dir),
+    historyFiles: { incidents: path.resolve(config.history.incidents), outcomes },
+    predictionsFile: path.resolve(options.predictionsFile ?? DEFAULT_PREDICTIONS_FILE),
+  };
   return {
     ...createForeshockActivities({
       agent: AgentRouter.fromConfig(config, { token, timeoutMs: options.agentTimeoutMs ?? 4000 }),
@@ -45,10 +51,11 @@ export function createConfigActivities(config: ForeshockConfig, options: ConfigA
       outcomesFile: outcomes,
     }),
     ...createTelemetryActivities({ prometheus }),
-    ...createPredictActivities({
-      modelsDir: path.resolve(config.models.dir),
-      historyFiles: { incidents: path.resolve(config.history.incidents), outcomes },
-      predictionsFile: path.resolve(options.predictionsFile ?? DEFAULT_PREDICTIONS_FILE),
+    ...createPredictActivities(predict),
+    ...createCyclePredictActivities({
+      prometheus,
+      predict,
+      ...(options.configPath ? { defaultConfigPath: path.resolve(options.configPath) } : {}),
     }),
     ...createTrainingActivities({
       ...(options.configPath ? { defaultConfigPath: path.resolve(options.configPath) } : {}),
