@@ -171,6 +171,29 @@ export const agentSchema = z.strictObject({
     .describe('cgroup hierarchy for host faults; auto: v1 where its cpu controller is mounted, else v2'),
 });
 
+export const STORE_KINDS = ['file', 'postgres'] as const;
+
+export const storeSchema = z
+  .strictObject({
+    kind: z
+      .enum(STORE_KINDS)
+      .default('file')
+      .describe(
+        "file: history and models on this worker's disk (one worker); postgres: shared by every worker",
+      ),
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL' })
+      .optional()
+      .describe(
+        'postgres://user@host:port/db (a password may come from PGPASSWORD); required for kind postgres',
+      ),
+  })
+  .refine((s) => s.kind !== 'postgres' || s.url !== undefined, {
+    message: 'store.url is required when store.kind is postgres',
+    path: ['url'],
+  });
+
 export const configSchema = z.strictObject({
   temporal: temporalSchema.prefault({}),
   prometheus: prometheusSchema,
@@ -185,6 +208,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   models: z.strictObject({ dir: z.string().default('.foreshock/models') }).prefault({}),
+  store: storeSchema.prefault({}),
 });
 
 export type ForeshockConfig = z.output<typeof configSchema>;
@@ -194,5 +218,6 @@ export type GuardConfig = ResourceConfig['guards'][number];
 export type ProxyConfig = NonNullable<ResourceConfig['proxy']>;
 export type ProcessConfig = NonNullable<ResourceConfig['process']>;
 export type ProfileConfig = ForeshockConfig['failure_injection_profile'];
+export type StoreConfig = ForeshockConfig['store'];
 export type Severity = (typeof SEVERITIES)[number];
 export type RollbackPolicy = (typeof ROLLBACK_POLICIES)[number];

@@ -13,6 +13,8 @@ import { createPredictActivities } from '../activities/predict';
 import { createTrainingActivities } from '../activities/training';
 import { DEFAULT_PREDICTIONS_FILE } from '../report';
 import type { TemporalTarget } from '../client/connection';
+import { openPostgresStores } from '../store/postgres';
+import { createStoreHistoryActivities } from '../store/history-activities';
 import { createForeshockWorker } from './worker';
 import { installRuntimeMetrics } from './runtime-metrics';
 
@@ -44,6 +46,11 @@ export async function createConfigWorker(options: ConfigWorkerOptions): Promise<
     url: config.prometheus.url,
     timeoutMs: config.prometheus.timeout,
   });
+  // store.kind postgres: outcomes, cooldowns, models and predictions shared by every worker
+  const stores =
+    config.store.url && config.store.kind === 'postgres'
+      ? await openPostgresStores({ url: config.store.url })
+      : undefined;
   return createForeshockWorker({
     connection: await options.target.nativeConnection(),
     namespace: options.target.namespace,
@@ -52,6 +59,7 @@ export async function createConfigWorker(options: ConfigWorkerOptions): Promise<
     prometheus,
     outcomesFile: path.resolve(config.history.outcomes),
     extraActivities: {
+      ...(stores ? createStoreHistoryActivities(stores.history) : {}),
       ...createTelemetryActivities({ prometheus }),
       ...createPredictActivities({
         modelsDir: path.resolve(config.models.dir),
@@ -61,10 +69,12 @@ export async function createConfigWorker(options: ConfigWorkerOptions): Promise<
         },
         // where `foreshock report` looks by default (run from the same folder)
         predictionsFile: path.resolve(DEFAULT_PREDICTIONS_FILE),
+        ...(stores ? { stores } : {}),
       }),
       ...createTrainingActivities({
         ...(options.configPath ? { defaultConfigPath: path.resolve(options.configPath) } : {}),
         prometheus,
+        ...(stores ? { models: stores.models } : {}),
       }),
     },
   });
