@@ -112,6 +112,59 @@ export const resourceSchema = z.strictObject({
   guards: z.array(guardSchema).default([]),
 });
 
+const templated = z
+  .string()
+  .min(1)
+  .describe('may contain {{label}}: the value of that label of the discovered series');
+
+export const resourceTemplateSchema = resourceSchema.extend({
+  name: templated.describe('rendered, then lowercased with other characters turned into -'),
+  host: templated.default(LOCAL_HOST).describe('which agent runs its faults; may contain {{label}}'),
+  proxy: z
+    .strictObject({
+      listen: templated,
+      upstream: templated,
+      protocol: z.enum(['tcp', 'http']).default('tcp'),
+      failover: templated.optional(),
+    })
+    .optional(),
+  telemetry: z
+    .record(name, templated)
+    .default({})
+    .describe('PromQL per signal; {{label}} values are escaped'),
+});
+
+export const discoverySchema = z.strictObject({
+  name,
+  query: z
+    .string()
+    .min(1)
+    .describe('PromQL instant query; one resource per distinct value of `label` among its series'),
+  label: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'expected a Prometheus label name' })
+    .default('instance'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(10_000)
+    .describe('refuse to discover more resources than this'),
+  resource: resourceTemplateSchema,
+  agent_url: templated
+    .optional()
+    .describe(
+      'control API URL of the agent on the rendered host, e.g. http://{{ip}}:7070 (adds to agent.hosts)',
+    ),
+  signals: z
+    .record(name, z.string().min(1))
+    .default({})
+    .describe(
+      'one PromQL per signal across every discovered resource, split by `label`; replaces resource.telemetry for it',
+    ),
+});
+
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export const ROLLBACK_POLICIES = ['immediate', 'graceful_degradation', 'automatic_failover'] as const;
 
@@ -198,7 +251,7 @@ export const configSchema = z.strictObject({
   temporal: temporalSchema.prefault({}),
   prometheus: prometheusSchema,
   agent: agentSchema.prefault({}),
-  resources: z.array(resourceSchema).min(1),
+  resources: z.array(resourceSchema).default([]),
   failure_injection_profile: profileSchema,
   resource_failure_modes: z.array(resourceFailureModesSchema).default([]),
   history: z
@@ -209,6 +262,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   models: z.strictObject({ dir: z.string().default('.foreshock/models') }).prefault({}),
   store: storeSchema.prefault({}),
+  resource_discovery: z.array(discoverySchema).default([]),
 });
 
 export type ForeshockConfig = z.output<typeof configSchema>;
@@ -219,5 +273,6 @@ export type ProxyConfig = NonNullable<ResourceConfig['proxy']>;
 export type ProcessConfig = NonNullable<ResourceConfig['process']>;
 export type ProfileConfig = ForeshockConfig['failure_injection_profile'];
 export type StoreConfig = ForeshockConfig['store'];
+export type DiscoveryConfig = ForeshockConfig['resource_discovery'][number];
 export type Severity = (typeof SEVERITIES)[number];
 export type RollbackPolicy = (typeof ROLLBACK_POLICIES)[number];
