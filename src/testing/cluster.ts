@@ -184,6 +184,11 @@ export class TemporalCluster {
     readonly dir: string,
   ) {}
 
+  /** The cluster's PostgreSQL (tests may add their own databases to it). */
+  get postgres(): PrivatePostgres {
+    return this.pg;
+  }
+
   /** Frontend addresses of every node (alive or not). */
   get addresses(): string[] {
     return this.nodes.map((n) => n.address);
@@ -229,8 +234,11 @@ export class TemporalCluster {
         writeFileSync(path.join(node.dir, 'config', 'dynamic.yaml'), DYNAMIC_CONFIG);
       }
       cluster = new TemporalCluster(nodes, options.namespace ?? 'default', tools, pg, dir);
-      for (const node of nodes) cluster.spawnNode(node);
-      for (const node of nodes) await cluster.waitServing(node.index);
+      // one after the other: nodes starting together race to write the cluster metadata row
+      for (const node of nodes) {
+        cluster.spawnNode(node);
+        await cluster.waitServing(node.index);
+      }
       await cluster.createNamespace();
       return cluster;
     } catch (err) {
