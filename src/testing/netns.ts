@@ -8,6 +8,8 @@
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../tools';
 import { CleanupStack } from './cleanup';
 
 const run = promisify(execFile);
@@ -86,6 +88,57 @@ export class TestHosts {
     child.once('error', () => undefined);
     this.children.push(child);
     return child;
+  }
+
+  /**
+   * Starts `foreshock agent --host <host.name>` inside the host's namespace and resolves once it
+   * printed its ready line (its control API then listens on the host's agent.hosts URL).
+   */
+  async startAgent(
+    host: TestHost,
+    configFile: string,
+    token: string,
+    stateDir: string,
+  ): Promise<ChildProcess> {
+    const agent = this.spawn(
+      host,
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'),
+        'agent',
+        '--config',
+        configFile,
+        '--host',
+        host.name,
+        '--state-dir',
+        stateDir,
+        '--cgroup-prefix',
+        `netns-${this.tag}-${host.name}`,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, FORESHOCK_AGENT_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      const timer = setTimeout(() => reject(new Error(`agent on ${host.name}: not ready after 60s`)), 60_000);
+      agent.stdout?.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        if (buffer.split('\n').some((l) => l.startsWith('{'))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      agent.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`agent on ${host.name} exited with ${code}`));
+      });
+    });
+    return agent;
   }
 
   /** Stops what spawn() started (SIGTERM, then SIGKILL), then removes every namespace, link and address. */

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalTestEnvironment } from '../../../src/testing/temporal';
@@ -20,34 +19,11 @@ import type { ForeshockConfig } from '../../../src/config/schema';
 import type { injectionWorkflow } from '../../../src/workflows/injection';
 import { TestHosts } from '../../../src/testing/netns';
 import { waitForPort } from '../../../src/testing/ports';
-import { PROJECT_ROOT } from '../../../src/tools';
 import { probe } from '../workflows/support/target';
 
 const TOKEN = 'netns-hosts-token';
 const TASK_QUEUE = 'foreshock-netns-hosts';
 const SERVICE = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(8080, '127.0.0.1')`;
-
-function waitForLine(child: ChildProcess, what: string, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(
-      () => reject(new Error(`${what}: no ready line after ${timeoutMs}ms`)),
-      timeoutMs,
-    );
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}`));
-    });
-  });
-}
 
 describe('three agent hosts in their own network namespaces', { timeout: 600_000 }, () => {
   let hosts: TestHosts;
@@ -83,30 +59,7 @@ describe('three agent hosts in their own network namespaces', { timeout: 600_000
     await Promise.all(
       hosts.hosts.map(async (h) => {
         hosts.spawn(h, process.execPath, ['-e', SERVICE, h.name], { stdio: 'ignore' });
-        const agent = hosts.spawn(
-          h,
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            path.join(PROJECT_ROOT, 'src', 'cli', 'main.ts'),
-            'agent',
-            '--config',
-            file,
-            '--host',
-            h.name,
-            '--state-dir',
-            path.join(workDir, h.name),
-            '--cgroup-prefix',
-            `netns-${hosts.tag}-${h.name}`,
-          ],
-          {
-            cwd: PROJECT_ROOT,
-            env: { ...process.env, FORESHOCK_AGENT_TOKEN: TOKEN },
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        await waitForLine(agent, `agent on ${h.name}`);
+        await hosts.startAgent(h, file, TOKEN, path.join(workDir, h.name));
         await waitForPort(7070, 10_000, h.address);
       }),
     );
