@@ -11,6 +11,7 @@ import { loadLatestModel } from '../predict/model-store';
 import { buildScenarios } from '../predict/scenarios';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
 import { appendJsonl } from '../report/jsonl';
+import type { Stores } from '../store/types';
 
 export interface PredictActivityDeps {
   modelsDir: string;
@@ -21,7 +22,11 @@ export interface PredictActivityDeps {
   now?: () => number;
   /** When set, each result is appended here as one JSON line (what `foreshock report` reads). */
   predictionsFile?: string;
+  /** Shared stores (PostgreSQL, several workers): models, history and predictions come from here instead of files. */
+  stores?: Pick<Stores, 'history' | 'models'>;
 }
+
+const HISTORY_SPAN_MS = 30 * 86_400_000;
 
 export interface PredictFailuresInput {
   snapshot: TelemetrySnapshot;
@@ -42,15 +47,21 @@ export function createPredictActivities(deps: PredictActivityDeps) {
         for (const signal of Object.keys(r.telemetry)) {
           const key = `${r.type}/${signal}`;
           if (models.has(key)) continue;
-          const record = loadLatestModel(deps.modelsDir, r.type, signal);
+          const record = deps.stores
+            ? await deps.stores.models.loadPromoted({ resourceType: r.type, signal })
+            : loadLatestModel(deps.modelsDir, r.type, signal);
           if (record) models.set(key, loadModel(record));
         }
       }
-      const incidents = parseIncidents(
-        readIfPresent(deps.historyFiles.incidents),
-        deps.historyFiles.incidents,
-      );
-      const outcomes = parseOutcomes(readIfPresent(deps.historyFiles.outcomes), deps.historyFiles.outcomes);
+      const since = now() - HISTORY_SPAN_MS;
+      const incidents = deps.stores
+        ? { items: await deps.stores.history.incidentsSince(since) }
+        : parseIncidents(readIfPresent(deps.historyFiles.incidents), deps.historyFiles.incidents);
+      const outcomes = deps.stores
+        ? parseOutcomes(
+            (await deps.stores.history.outcomesSince(since)).map((o) => JSON.stringify(o)).join('\n'),
+          )
+        : parseOutcomes(readIfPresent(deps.historyFiles.outcomes), deps.historyFiles.outcomes);
       const history = summarizeHistory(incidents.items, outcomes.items, now());
       const signals = assessSignals({ snapshot: input.snapshot, config: input.config, models, horizonMs });
       const scenarios = buildScenarios({
@@ -75,7 +86,8 @@ export function createPredictActivities(deps: PredictActivityDeps) {
         forecasts: signals.flatMap((s) => (s.forecast ? [s.forecast] : [])),
       };
       // a write failure fails the activity (and so is retried) rather than losing the record quietly
-      if (deps.predictionsFile) appendJsonl(deps.predictionsFile, result);
+      if (deps.stores) await deps.stores.history.appendPrediction(result);
+      else if (deps.predictionsFile) appendJsonl(deps.predictionsFile, result);
       return result;
     },
   };

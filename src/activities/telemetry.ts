@@ -8,6 +8,7 @@ import type { PrometheusAdapter, Series } from '../prometheus/adapter';
 import type { ResourceConfig } from '../config/schema';
 import { downsample } from '../predict/features';
 import type { SignalWindow, TelemetrySnapshot } from '../predict/types';
+import type { SignalGroup } from '../discovery/discover';
 
 export interface TelemetryActivityDeps {
   prometheus: PrometheusAdapter;
@@ -19,6 +20,12 @@ export interface CollectTelemetryInput {
   resources: ResourceConfig[];
   lookbackMs: number;
   stepMs: number;
+  /**
+   * Signals fetched with one query for many resources (from resource_discovery): the series of
+   * a group's query are split by its label, and those resources' own queries for that signal
+   * are not run.
+   */
+  groups?: SignalGroup[];
 }
 
 /** At most this many points per signal cross the activity boundary (the rest is averaged down). */
@@ -57,21 +64,28 @@ export function createTelemetryActivities(deps: TelemetryActivityDeps) {
   const now = deps.now ?? Date.now;
   const { prometheus } = deps;
 
-  async function signalWindow(
+  type Fetched = { series: Series[] } | { error: string };
+
+  async function fetch(query: string, startMs: number, endMs: number, stepMs: number): Promise<Fetched> {
+    try {
+      return { series: await prometheus.rangeQuery(query, startMs, endMs, stepMs) };
+    } catch (err) {
+      return { error: `query failed: ${errorText(err)} (query: ${query})` };
+    }
+  }
+
+  function signalWindow(
     resource: ResourceConfig,
     signal: string,
     query: string,
+    fetched: Fetched,
     startMs: number,
     endMs: number,
     stepMs: number,
-  ): Promise<SignalWindow> {
+  ): SignalWindow {
     const base = { resource: resource.name, resourceType: resource.type, signal, startMs, stepMs };
-    let series: Series[];
-    try {
-      series = await prometheus.rangeQuery(query, startMs, endMs, stepMs);
-    } catch (err) {
-      return { ...base, values: [], stale: true, error: `query failed: ${errorText(err)} (query: ${query})` };
-    }
+    if ('error' in fetched) return { ...base, values: [], stale: true, error: fetched.error };
+    const { series } = fetched;
     if (series.length === 0) {
       return {
         ...base,
@@ -111,10 +125,32 @@ export function createTelemetryActivities(deps: TelemetryActivityDeps) {
     async collectTelemetry(input: CollectTelemetryInput): Promise<TelemetrySnapshot> {
       const endMs = Math.floor(now() / input.stepMs) * input.stepMs;
       const startMs = endMs - input.lookbackMs;
+      const grouped = new Map<string, Promise<Map<string, Fetched>>>();
+      for (const g of input.groups ?? []) {
+        const split = fetch(g.query, startMs, endMs, input.stepMs).then((fetched) => {
+          const byResource = new Map<string, Fetched>();
+          for (const name of Object.values(g.resources))
+            byResource.set(name, 'error' in fetched ? fetched : { series: [] });
+          if ('series' in fetched) {
+            for (const s of fetched.series) {
+              const name = g.resources[s.labels[g.label] ?? ''];
+              const slot = name === undefined ? undefined : byResource.get(name);
+              if (slot && 'series' in slot) slot.series.push(s);
+            }
+          }
+          return byResource;
+        });
+        for (const name of Object.values(g.resources)) grouped.set(`${name}\u0000${g.signal}`, split);
+      }
       const jobs: Promise<SignalWindow>[] = [];
       for (const r of input.resources) {
-        for (const [signal, query] of Object.entries(r.telemetry))
-          jobs.push(signalWindow(r, signal, query, startMs, endMs, input.stepMs));
+        for (const [signal, query] of Object.entries(r.telemetry)) {
+          const group = grouped.get(`${r.name}\u0000${signal}`);
+          const fetched = group
+            ? group.then((m) => m.get(r.name) ?? { series: [] })
+            : fetch(query, startMs, endMs, input.stepMs);
+          jobs.push(fetched.then((f) => signalWindow(r, signal, query, f, startMs, endMs, input.stepMs)));
+        }
       }
       const guardJobs = input.resources.map(async (r) => {
         for (const g of r.guards) {

@@ -11,6 +11,7 @@ import { saveModel } from '../predict/model-store';
 import { trainInWorker } from '../predict/train-worker';
 import type { TrainSignalInput } from '../predict/training';
 import { createTelemetryActivities } from './telemetry';
+import type { ModelStore } from '../store/types';
 
 export interface TrainModelsInput {
   configPath?: string;
@@ -38,6 +39,8 @@ export interface TrainingActivityDeps {
   onProgress?: (done: TrainedModelSummary) => void;
   /** Overrides of the training sizes (tests use tiny ones). */
   trainOptions?: TrainSizes;
+  /** Shared model store (PostgreSQL): each new model is saved and promoted there. @default files under models.dir */
+  models?: ModelStore;
 }
 
 export type TrainSizes = Partial<
@@ -50,6 +53,7 @@ export async function trainFromConfig(
   prometheus: PrometheusAdapter,
   onProgress?: (done: TrainedModelSummary) => void,
   sizes: TrainSizes = {},
+  models?: ModelStore,
 ): Promise<TrainedModelSummary[]> {
   const telemetry = createTelemetryActivities({ prometheus });
   const snapshot = await telemetry.collectTelemetry({
@@ -95,7 +99,12 @@ export async function trainFromConfig(
         fromMs: snapshot.collectedAt - config.prometheus.lookback,
         toMs: snapshot.collectedAt,
       });
-      const saved = saveModel(config.models.dir, record);
+      const saved = models
+        ? await models.save(record).then(async (s) => {
+            await models.promote(record, s.version);
+            return { version: s.version, path: s.ref };
+          })
+        : saveModel(config.models.dir, record);
       summary = {
         resourceType: g.resourceType,
         signal: g.signal,
@@ -148,6 +157,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
           }
         },
         deps.trainOptions,
+        deps.models,
       );
     },
   };

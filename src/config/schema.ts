@@ -112,6 +112,59 @@ export const resourceSchema = z.strictObject({
   guards: z.array(guardSchema).default([]),
 });
 
+const templated = z
+  .string()
+  .min(1)
+  .describe('may contain {{label}}: the value of that label of the discovered series');
+
+export const resourceTemplateSchema = resourceSchema.extend({
+  name: templated.describe('rendered, then lowercased with other characters turned into -'),
+  host: templated.default(LOCAL_HOST).describe('which agent runs its faults; may contain {{label}}'),
+  proxy: z
+    .strictObject({
+      listen: templated,
+      upstream: templated,
+      protocol: z.enum(['tcp', 'http']).default('tcp'),
+      failover: templated.optional(),
+    })
+    .optional(),
+  telemetry: z
+    .record(name, templated)
+    .default({})
+    .describe('PromQL per signal; {{label}} values are escaped'),
+});
+
+export const discoverySchema = z.strictObject({
+  name,
+  query: z
+    .string()
+    .min(1)
+    .describe('PromQL instant query; one resource per distinct value of `label` among its series'),
+  label: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'expected a Prometheus label name' })
+    .default('instance'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(10_000)
+    .describe('refuse to discover more resources than this'),
+  resource: resourceTemplateSchema,
+  agent_url: templated
+    .optional()
+    .describe(
+      'control API URL of the agent on the rendered host, e.g. http://{{ip}}:7070 (adds to agent.hosts)',
+    ),
+  signals: z
+    .record(name, z.string().min(1))
+    .default({})
+    .describe(
+      'one PromQL per signal across every discovered resource, split by `label`; replaces resource.telemetry for it',
+    ),
+});
+
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export const ROLLBACK_POLICIES = ['immediate', 'graceful_degradation', 'automatic_failover'] as const;
 
@@ -171,11 +224,34 @@ export const agentSchema = z.strictObject({
     .describe('cgroup hierarchy for host faults; auto: v1 where its cpu controller is mounted, else v2'),
 });
 
+export const STORE_KINDS = ['file', 'postgres'] as const;
+
+export const storeSchema = z
+  .strictObject({
+    kind: z
+      .enum(STORE_KINDS)
+      .default('file')
+      .describe(
+        "file: history and models on this worker's disk (one worker); postgres: shared by every worker",
+      ),
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL' })
+      .optional()
+      .describe(
+        'postgres://user@host:port/db (a password may come from PGPASSWORD); required for kind postgres',
+      ),
+  })
+  .refine((s) => s.kind !== 'postgres' || s.url !== undefined, {
+    message: 'store.url is required when store.kind is postgres',
+    path: ['url'],
+  });
+
 export const configSchema = z.strictObject({
   temporal: temporalSchema.prefault({}),
   prometheus: prometheusSchema,
   agent: agentSchema.prefault({}),
-  resources: z.array(resourceSchema).min(1),
+  resources: z.array(resourceSchema).default([]),
   failure_injection_profile: profileSchema,
   resource_failure_modes: z.array(resourceFailureModesSchema).default([]),
   history: z
@@ -185,6 +261,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   models: z.strictObject({ dir: z.string().default('.foreshock/models') }).prefault({}),
+  store: storeSchema.prefault({}),
+  resource_discovery: z.array(discoverySchema).default([]),
 });
 
 export type ForeshockConfig = z.output<typeof configSchema>;
@@ -194,5 +272,7 @@ export type GuardConfig = ResourceConfig['guards'][number];
 export type ProxyConfig = NonNullable<ResourceConfig['proxy']>;
 export type ProcessConfig = NonNullable<ResourceConfig['process']>;
 export type ProfileConfig = ForeshockConfig['failure_injection_profile'];
+export type StoreConfig = ForeshockConfig['store'];
+export type DiscoveryConfig = ForeshockConfig['resource_discovery'][number];
 export type Severity = (typeof SEVERITIES)[number];
 export type RollbackPolicy = (typeof ROLLBACK_POLICIES)[number];

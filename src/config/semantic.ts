@@ -32,6 +32,8 @@ export interface ConfigView {
   resources: ResourceView[];
   /** Host names that have an agent URL under agent.hosts. */
   agentHosts: string[];
+  /** How many resource_discovery entries there are. */
+  discoveryEntries?: number;
   injectionFrequency?: string;
   resourceFailureModes: {
     resourceType?: string;
@@ -104,6 +106,7 @@ export function configViewOf(document: unknown): ConfigView {
       };
     }),
     agentHosts: Object.keys(asMap(asMap(root.agent).hosts)),
+    discoveryEntries: asList(root.resource_discovery).length,
     injectionFrequency: asString(asMap(root.failure_injection_profile).injection_frequency),
     resourceFailureModes: asList(root.resource_failure_modes).map((raw) => {
       const entry = asMap(raw);
@@ -369,6 +372,14 @@ function checkTemporal(view: ConfigView, context: SemanticContext, issues: Seman
 /** Every semantic problem of the document, errors and warnings. */
 export function checkSemantics(view: ConfigView, context: SemanticContext): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
+  if (view.resources.length === 0 && !view.discoveryEntries) {
+    issues.push({
+      path: ['resources'],
+      message: 'no resources: list at least one, or discover them with resource_discovery',
+      expected: 'a non-empty list, or resource_discovery entries',
+      severity: 'error',
+    });
+  }
   checkResources(view, issues);
   checkFailureModes(view, issues);
   checkProfile(view, issues);

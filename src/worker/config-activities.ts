@@ -12,6 +12,8 @@ import { createPredictActivities } from '../activities/predict';
 import { createCyclePredictActivities } from '../activities/cycle-predict';
 import { createTrainingActivities, type TrainSizes } from '../activities/training';
 import { DEFAULT_PREDICTIONS_FILE } from '../report';
+import type { Stores } from '../store';
+import { createStoreHistoryActivities } from '../store/history-activities';
 import { MissingAgentTokenError } from './errors';
 
 export interface ConfigActivityOptions {
@@ -25,6 +27,8 @@ export interface ConfigActivityOptions {
   trainSizes?: TrainSizes | undefined;
   /** Agent request timeout. @default 4000 */
   agentTimeoutMs?: number | undefined;
+  /** Shared stores (PostgreSQL) for outcomes, cooldowns, predictions and models. @default the files the config names */
+  stores?: Stores | undefined;
 }
 
 export function createConfigActivities(config: ForeshockConfig, options: ConfigActivityOptions = {}) {
@@ -39,10 +43,12 @@ export function createConfigActivities(config: ForeshockConfig, options: ConfigA
     timeoutMs: config.prometheus.timeout,
   });
   const outcomes = path.resolve(config.history.outcomes);
+  const { stores } = options;
   const predict = {
     modelsDir: path.resolve(config.models.dir),
     historyFiles: { incidents: path.resolve(config.history.incidents), outcomes },
     predictionsFile: path.resolve(options.predictionsFile ?? DEFAULT_PREDICTIONS_FILE),
+    ...(stores ? { stores } : {}),
   };
   return {
     ...createForeshockActivities({
@@ -50,6 +56,7 @@ export function createConfigActivities(config: ForeshockConfig, options: ConfigA
       prometheus,
       outcomesFile: outcomes,
     }),
+    ...(stores ? createStoreHistoryActivities(stores.history) : {}),
     ...createTelemetryActivities({ prometheus }),
     ...createPredictActivities(predict),
     ...createCyclePredictActivities({
@@ -61,6 +68,7 @@ export function createConfigActivities(config: ForeshockConfig, options: ConfigA
       ...(options.configPath ? { defaultConfigPath: path.resolve(options.configPath) } : {}),
       prometheus,
       ...(options.trainSizes ? { trainOptions: options.trainSizes } : {}),
+      ...(stores ? { models: stores.models } : {}),
     }),
   };
 }

@@ -6,6 +6,7 @@
 import type { Worker } from '@temporalio/worker';
 import type { ForeshockConfig } from '../config/schema';
 import type { TemporalTarget } from '../client/connection';
+import { openPostgresStores } from '../store/postgres';
 import { createConfigActivities } from './config-activities';
 import { createForeshockWorker } from './worker';
 import { installRuntimeMetrics } from './runtime-metrics';
@@ -26,9 +27,15 @@ export interface ConfigWorkerOptions {
 export async function createConfigWorker(options: ConfigWorkerOptions): Promise<Worker> {
   const { config } = options;
   if (options.metricsBindAddress) installRuntimeMetrics(options.metricsBindAddress);
+  // store.kind postgres: outcomes, cooldowns, models and predictions shared by every worker
+  const stores =
+    config.store.url && config.store.kind === 'postgres'
+      ? await openPostgresStores({ url: config.store.url })
+      : undefined;
   const activities = createConfigActivities(config, {
     agentToken: options.agentToken,
     configPath: options.configPath,
+    stores,
   });
   return createForeshockWorker({
     connection: await options.target.nativeConnection(),

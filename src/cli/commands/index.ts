@@ -21,4 +21,5 @@ export const commandLoaders: Record<string, () => Register> = {
   demo: () => (require('./demo') as typeof import('./demo')).registerDemo,
   report: () => (require('./report') as typeof import('./report')).registerReport,
   'dev-server': () => (require('./dev-server') as typeof import('./dev-server')).registerDevServer,
+  db: () => (require('./db') as typeof import('./db')).registerDb,
 };

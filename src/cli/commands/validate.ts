@@ -4,6 +4,7 @@ import { checkPromQL, loadConfig, type LoadedConfig } from '../../config/loader'
 import { parseInjectionFrequency } from '../../config/semantic';
 import { formatDuration } from '../../config/duration';
 import { PrometheusAdapter } from '../../prometheus/adapter';
+import { discoverResources, type DiscoveredResources } from '../../discovery/discover';
 
 interface ValidateOptions {
   json?: boolean;
@@ -31,10 +32,61 @@ export function summarize(loaded: LoadedConfig): string {
   );
 }
 
+/** What resource_discovery finds now: per entry, how many resources and the first few, with their signals. */
+export function discoverySummary(found: DiscoveredResources) {
+  return {
+    total: found.resources.length,
+    entries: found.counts,
+    resources: found.resources.slice(0, 20).map((r) => ({
+      name: r.name,
+      type: r.type,
+      host: r.host,
+      signals: Object.keys(r.telemetry),
+      guards: r.guards.length,
+    })),
+    agentHosts: found.agentHosts,
+    groupedSignals: found.groups.map(
+      (g) => `${g.signal}: 1 query for ${Object.keys(g.resources).length} resources`,
+    ),
+    problems: found.problems,
+  };
+}
+
+async function describeDiscovery(
+  loaded: LoadedConfig,
+  prometheus: PrometheusAdapter,
+): Promise<ReturnType<typeof discoverySummary> | { error: string }> {
+  try {
+    return discoverySummary(await discoverResources(loaded.config, prometheus));
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function printDiscovery(d: ReturnType<typeof discoverySummary> | { error: string }): void {
+  if ('error' in d) {
+    console.error(`resource_discovery: ${d.error}`);
+    return;
+  }
+  const per = Object.entries(d.entries)
+    .map(([name, n]) => `${name}: ${n}`)
+    .join(', ');
+  console.log(`resource_discovery: ${d.total} resource${d.total === 1 ? '' : 's'} discovered (${per})`);
+  for (const r of d.resources) {
+    console.log(
+      `  ${r.name} (${r.type}) host ${r.host}: signals ${r.signals.join(', ') || '-'}, ${r.guards} guard(s)`,
+    );
+  }
+  if (d.total > d.resources.length) console.log(`  … and ${d.total - d.resources.length} more`);
+  for (const g of d.groupedSignals) console.log(`  grouped ${g}`);
+  for (const p of d.problems) console.error(`  skipped ${p}`);
+}
+
 async function validate(file: string, opts: ValidateOptions): Promise<number> {
   let loaded: LoadedConfig | undefined;
   let errors: readonly ConfigError[] = [];
   let warnings: readonly ConfigError[] = [];
+  let discovered: ReturnType<typeof discoverySummary> | { error: string } | undefined;
   try {
     loaded = await loadConfig(file);
     warnings = loaded.warnings;
@@ -49,14 +101,16 @@ async function validate(file: string, opts: ValidateOptions): Promise<number> {
       timeoutMs: loaded.config.prometheus.timeout,
     });
     errors = await checkPromQL(loaded, prometheus);
+    if (loaded.config.resource_discovery.length > 0) discovered = await describeDiscovery(loaded, prometheus);
   }
   const valid = errors.length === 0;
   if (opts.json) {
-    console.log(JSON.stringify({ valid, errors, warnings }, null, 2));
+    console.log(JSON.stringify({ valid, errors, warnings, ...(discovered ? { discovered } : {}) }, null, 2));
   } else {
     for (const warning of warnings) console.error(formatConfigError(warning));
     for (const error of errors) console.error(formatConfigError(error));
     if (valid && loaded) console.log(summarize(loaded));
+    if (discovered) printDiscovery(discovered);
     else console.error(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
   }
   return valid ? 0 : 1;
