@@ -9,6 +9,7 @@ import { normalTail } from './eval/baselines';
  * P(the signal crosses `threshold` at some step of the forecast), treating each step's error as
  * normal with spread residualStd × √step; the largest per-step chance (a lower bound of the
  * union, and the usual practical estimate). `above`: failure is a value above the threshold.
+ * NaN when the forecast, spread or threshold is not finite: no chance is claimed then.
  */
 export function crossingProbability(
   forecast: readonly number[],
@@ -16,6 +17,8 @@ export function crossingProbability(
   threshold: number,
   above = true,
 ): number {
+  if (!Number.isFinite(residualStd) || !Number.isFinite(threshold) || !forecast.every(Number.isFinite))
+    return NaN;
   let p = 0;
   forecast.forEach((f, k) => {
     const spread = Math.max(residualStd, 1e-9) * Math.sqrt(k + 1);
@@ -53,6 +56,7 @@ export function fitCalibration(pairs: readonly { p: number; outcome: boolean }[]
 
 /** Piecewise-linear through the calibration points; identity when there are none. */
 export function calibrate(p: number, calibration: Calibration | undefined): number {
+  if (!Number.isFinite(p)) return NaN;
   const pts = calibration?.points ?? [];
   if (pts.length === 0) return p;
   const first = pts[0]!;
