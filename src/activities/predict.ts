@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ForeshockConfig } from '../config/schema';
-import type { CalibrationRecord } from '../predict/calibration';
-import { loadModel, predictSnapshot, type LoadedModel } from '../predict/engine';
+import { predictSnapshot } from '../predict/engine';
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/history';
-import { loadCalibration, loadLatestModel } from '../predict/model-store';
+import { loadSignalModels } from '../predict/model-loader';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
 import { appendJsonl } from '../report/jsonl';
 
@@ -38,18 +37,7 @@ export function createPredictActivities(deps: PredictActivityDeps) {
   const now = deps.now ?? Date.now;
   return {
     async predictFailures(input: PredictFailuresInput): Promise<PredictionResult> {
-      const models = new Map<string, LoadedModel>();
-      const calibrations = new Map<string, CalibrationRecord>();
-      for (const r of input.config.resources) {
-        for (const signal of Object.keys(r.telemetry)) {
-          const key = `${r.type}/${signal}`;
-          if (models.has(key) || calibrations.has(key)) continue;
-          const record = loadLatestModel(deps.modelsDir, r.type, signal);
-          if (record) models.set(key, loadModel(record));
-          const calibration = loadCalibration(deps.modelsDir, r.type, signal);
-          if (calibration) calibrations.set(key, calibration);
-        }
-      }
+      const { models, calibrations } = loadSignalModels(deps.modelsDir, input.config.resources);
       const incidents = parseIncidents(
         readIfPresent(deps.historyFiles.incidents),
         deps.historyFiles.incidents,
