@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { loadConfig } from '../config/loader';
 import type { ForeshockConfig } from '../config/schema';
 import { PrometheusAdapter } from '../prometheus/adapter';
@@ -230,6 +231,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
           deps.trainOptions,
           context ? { signal: context.cancellationSignal } : {},
         );
+      } catch (err) {
+        // the training threads are gone: report a cancellation, not a failure
+        if (context?.cancellationSignal.aborted)
+          throw new CancelledFailure(`training cancelled: ${(err as Error).message}`);
+        throw err;
       } finally {
         if (timer) clearInterval(timer);
       }
