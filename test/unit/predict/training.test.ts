@@ -94,7 +94,10 @@ describe('trainModels activity', () => {
         if (beats === 4) env.cancel();
       });
       const started = Date.now();
-      await assert.rejects(env.run(activities.trainModels, { configPath: configFile }), CancelledFailure);
+      await assert.rejects(
+        env.run((input: { configPath: string }) => activities.trainModels(input), { configPath: configFile }),
+        CancelledFailure,
+      );
       assert.ok(beats >= 4, `${beats} heartbeats`);
       assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
     } finally {
