@@ -131,7 +131,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     const f = fillGaps(w.values.map((v) => (typeof v === 'number' ? v : NaN)));
     if (f) filled.set(`${w.resource}/${w.signal}`, f.values);
   }
-  const all: (LabelledForecast & { t: number; live: number })[] = [];
+  const all: (LabelledForecast & { t: number; live: number; key: string })[] = [];
   let originCount = 0;
   for (let end = lookSteps; end + horizonSteps < grid.values.length; end += everySteps) {
     originCount++;
@@ -183,7 +183,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         entry.band.upper.push(f.upper[k]!);
       }
       perSignal.set(key, entry);
-      all.push({ t, p: s.rawProbability ?? NaN, outcome, live: s.probability });
+      all.push({ t, p: s.rawProbability ?? NaN, outcome, live: s.probability, key });
     }
   }
   const days = Math.max((toMs - fromMs - lookSteps * stepMs) / 86_400_000, 1e-9);

@@ -110,9 +110,12 @@ export interface OutOfFoldResult {
   samples: number;
   positives: number;
   brier: number;
-  /** Base rate from the earlier folds, as a forecaster would know it. */
+  /** Brier of the base rate of the earlier folds, as a forecaster would know it. */
   baseRateBrier: number;
   brierSkill: number;
+  /** Against each series' own base rate from the earlier folds (a harder reference). */
+  seriesBaseRateBrier: number;
+  seriesBrierSkill: number;
   rawBrier: number;
   rawBrierSkill: number;
   /** Scored pairs with their out-of-fold calibrated probability. */
@@ -120,11 +123,12 @@ export interface OutOfFoldResult {
 }
 
 /**
- * Rolling origin over time-ordered pairs: fold k is calibrated on folds 0..k−1 (and its
- * reference base rate taken from them too), then scored; the first fold is only learned from.
+ * Rolling origin over time-ordered pairs: fold k is calibrated on folds 0..k−1 — per series
+ * (`key`), as the engine calibrates per signal — and scored; the first fold is only learned
+ * from. The references are the base rates of the earlier folds, overall and per series.
  */
 export function outOfFold(
-  pairs: readonly LabelledForecast[],
+  pairs: readonly (LabelledForecast & { key?: string })[],
   folds = 5,
   minPositives = MIN_CALIBRATION_POSITIVES,
 ): OutOfFoldResult {
@@ -132,20 +136,38 @@ export function outOfFold(
   const scored: LabelledForecast[] = [];
   const raw: LabelledForecast[] = [];
   const base: LabelledForecast[] = [];
+  const seriesBase: LabelledForecast[] = [];
+  const rate = (xs: readonly LabelledForecast[]) =>
+    xs.filter((x) => x.outcome).length / Math.max(xs.length, 1);
   for (let k = 1; k < folds; k++) {
-    const earlier = pairs.slice(0, k * size);
+    const earlier = pairs.slice(0, k * size).filter((x) => Number.isFinite(x.p));
     const fold = pairs.slice(k * size, (k + 1) * size);
-    const record = fitCalibrationRecord(earlier, minPositives);
-    const rate = earlier.filter((x) => x.outcome).length / Math.max(earlier.length, 1);
+    const overall = rate(earlier);
+    const perKey = new Map<string, { record: CalibrationRecord; rate: number }>();
+    const forKey = (key: string) => {
+      let found = perKey.get(key);
+      if (!found) {
+        const mine = earlier.filter((x) => (x.key ?? '') === key);
+        found = {
+          record: fitCalibrationRecord(mine, minPositives),
+          rate: mine.length ? rate(mine) : overall,
+        };
+        perKey.set(key, found);
+      }
+      return found;
+    };
     for (const x of fold) {
       if (!Number.isFinite(x.p)) continue;
-      scored.push({ p: applyCalibration(x.p, record).p, outcome: x.outcome });
+      const own = forKey(x.key ?? '');
+      scored.push({ p: applyCalibration(x.p, own.record).p, outcome: x.outcome });
       raw.push(x);
-      base.push({ p: rate, outcome: x.outcome });
+      base.push({ p: overall, outcome: x.outcome });
+      seriesBase.push({ p: own.rate, outcome: x.outcome });
     }
   }
   const baseRateBrier = brierScore(base);
-  const skill = (b: number) => (baseRateBrier > 0 ? 1 - b / baseRateBrier : NaN);
+  const seriesBaseRateBrier = brierScore(seriesBase);
+  const skill = (b: number, ref: number) => (ref > 0 ? 1 - b / ref : NaN);
   const brier = brierScore(scored);
   const rawBrier = brierScore(raw);
   return {
@@ -154,9 +176,11 @@ export function outOfFold(
     positives: scored.filter((x) => x.outcome).length,
     brier,
     baseRateBrier,
-    brierSkill: skill(brier),
+    brierSkill: skill(brier, baseRateBrier),
+    seriesBaseRateBrier,
+    seriesBrierSkill: skill(brier, seriesBaseRateBrier),
     rawBrier,
-    rawBrierSkill: skill(rawBrier),
+    rawBrierSkill: skill(rawBrier, baseRateBrier),
     scored,
   };
 }

@@ -28,7 +28,8 @@ export function backtestSectionHtml(bt: BacktestReportData | undefined): string 
   return `<h2 id="backtest">Backtest</h2>
 <p>${bt.origins} replayed predictions, lookback ${mins(bt.lookbackMs)}, horizon ${mins(bt.horizonMs)}, alarm at p ≥ ${bt.alarmAt}.
 Out of fold (${o.folds} folds, each calibrated on the earlier ones; ${o.samples} forecasts, ${o.positives} failures):
-Brier <b>${fixed(o.brier, 4)}</b> against ${fixed(o.baseRateBrier, 4)} for the base rate, skill <b>${fixed(o.brierSkill, 3)}</b> (raw chances: ${fixed(o.rawBrier, 4)}, skill ${fixed(o.rawBrierSkill, 3)}).</p>
+Brier <b>${fixed(o.brier, 4)}</b> against ${fixed(o.baseRateBrier, 4)} for the base rate, skill <b>${fixed(o.brierSkill, 3)}</b>;
+against each signal's own base rate ${fixed(o.seriesBaseRateBrier, 4)}, skill ${fixed(o.seriesBrierSkill, 3)} (raw chances: ${fixed(o.rawBrier, 4)}, skill ${fixed(o.rawBrierSkill, 3)}).</p>
 <table id="backtest-table"><thead><tr><th>resource/signal</th><th>models</th><th>failures</th><th>forecast</th><th>median lead</th><th>alarms</th><th>false alarms/day</th><th>precision</th><th>Brier</th></tr></thead><tbody>${rows}</tbody></table>
 <div class="chart" id="reliability"></div>
 ${charts}`;

@@ -188,7 +188,8 @@ export function registerBacktest(program: Command): void {
             `${num(t.falseAlarmsPerDay, 1)} false alarms/day, precision ${num(t.precision)}`,
         );
         console.log(
-          `out of fold (${o.folds} folds, ${o.samples} forecasts, ${o.positives} failures): Brier ${num(o.brier, 4)} vs base rate ${num(o.baseRateBrier, 4)} → skill ${num(o.brierSkill, 3)} (raw: ${num(o.rawBrier, 4)}, skill ${num(o.rawBrierSkill, 3)})`,
+          `out of fold (${o.folds} folds, ${o.samples} forecasts, ${o.positives} failures): Brier ${num(o.brier, 4)} vs base rate ${num(o.baseRateBrier, 4)} → skill ${num(o.brierSkill, 3)}; ` +
+            `vs each signal's own base rate ${num(o.seriesBaseRateBrier, 4)} → skill ${num(o.seriesBrierSkill, 3)} (raw, uncalibrated: ${num(o.rawBrier, 4)}, skill ${num(o.rawBrierSkill, 3)})`,
         );
       }
       if (opts.report) {
