@@ -261,8 +261,7 @@ ${data.outcomes.length > 0 ? `<table id="outcomes"><thead><tr><th>started</th><t
 ${backtestSectionHtml(data.backtest)}
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>${inlineScript(assets.script)}</script>
-<script>${inlineScript(CLIENT_SCRIPT)}</script>
-<script>${inlineScript(BACKTEST_CLIENT_SCRIPT)}</script>
+<script>${inlineScript(CLIENT_SCRIPT + BACKTEST_CLIENT_SCRIPT)}</script>
 </body></html>
 `;
 }
