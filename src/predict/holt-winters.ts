@@ -1,14 +1,18 @@
 /**
- * The statistical forecaster: additive Holt-Winters (level, trend, one season) when the series
- * spans at least two seasons, else Holt's linear method (level and trend). Smoothing constants
- * are chosen per series by the smallest one-step squared error over a small grid; the season is
- * a day or a week in *time* (converted to steps), never a row count.
+ * The statistical forecaster: additive Holt-Winters (level, damped trend, one season) when the
+ * series spans at least two seasons, else Holt's linear method with a damped trend. Smoothing
+ * constants are chosen per series by the smallest one-step squared error over a small grid; the
+ * season is a day or a week in *time* (converted to steps), never a row count. The damping
+ * φ = 1 − 2/n lets a trend run on for about half the span it was seen in, not for ever (a noisy
+ * slope extrapolated over a long horizon otherwise swings far past anything the series did).
  */
 
 export interface HoltWintersModel {
   alpha: number;
   beta: number;
   gamma: number;
+  /** Trend damping per step. */
+  phi: number;
   /** Season length in steps; 0 = Holt's linear method. */
   period: number;
   level: number;
@@ -49,6 +53,11 @@ function initialTrend(values: readonly number[], period: number): number {
   return k > 0 ? ((values[k] ?? 0) - (values[0] ?? 0)) / k : 0;
 }
 
+/** Damping that lets a trend seen over n points run on for about n/2 more. */
+export function dampingFor(n: number): number {
+  return Math.max(0.5, 1 - 2 / Math.max(n, 4));
+}
+
 function run(
   values: readonly number[],
   alpha: number,
@@ -56,6 +65,7 @@ function run(
   gamma: number,
   period: number,
 ): HoltWintersModel {
+  const phi = dampingFor(values.length);
   let level: number;
   let trend = initialTrend(values, period);
   const season: number[] = [];
@@ -75,19 +85,20 @@ function run(
   for (let t = start; t < values.length; t++) {
     const y = values[t] ?? 0;
     const s = period > 0 ? (season[t % period] ?? 0) : 0;
-    const predicted = level + trend + s;
+    const predicted = level + phi * trend + s;
     const e = y - predicted;
     sse += e * e;
     count++;
     const prevLevel = level;
-    level = alpha * (y - s) + (1 - alpha) * (level + trend);
-    trend = beta * (level - prevLevel) + (1 - beta) * trend;
+    level = alpha * (y - s) + (1 - alpha) * (level + phi * trend);
+    trend = beta * (level - prevLevel) + (1 - beta) * phi * trend;
     if (period > 0) season[t % period] = gamma * (y - level) + (1 - gamma) * s;
   }
   return {
     alpha,
     beta,
     gamma: period > 0 ? gamma : 0,
+    phi,
     period,
     level,
     trend,
@@ -119,9 +130,11 @@ export function fitHoltWinters(values: readonly number[], period = 0): HoltWinte
 /** The next `steps` values after the fitted points. */
 export function forecastHoltWinters(model: HoltWintersModel, steps: number): number[] {
   const out: number[] = [];
+  let damped = 0;
   for (let h = 1; h <= steps; h++) {
+    damped += model.phi ** h;
     const s = model.period > 0 ? (model.season[(model.n + h - 1) % model.period] ?? 0) : 0;
-    out.push(model.level + h * model.trend + s);
+    out.push(model.level + damped * model.trend + s);
   }
   return out;
 }

@@ -64,16 +64,20 @@ export const BACKTEST_CLIENT_SCRIPT = `
     var cols = [{ ts: s.chart.timestamps.map(sec), vals: s.chart.values },
       { ts: fts, vals: f.upper }, { ts: fts, vals: f.mid }, { ts: fts, vals: f.lower }];
     var series = [{}, { label: 'real', stroke: '#1f77b4', width: 2 },
-      { label: 'band upper', stroke: 'rgba(148,103,189,0.5)', dash: [4, 4] },
-      { label: 'forecast (at horizon)', stroke: '#9467bd', dash: [8, 4], width: 2 },
-      { label: 'band lower', stroke: 'rgba(148,103,189,0.5)', dash: [4, 4] }];
+      { label: 'band upper', stroke: 'rgba(148,103,189,0.5)', dash: [4, 4], spanGaps: true },
+      { label: 'forecast (at horizon)', stroke: '#9467bd', dash: [8, 4], width: 2, spanGaps: true },
+      { label: 'band lower', stroke: 'rgba(148,103,189,0.5)', dash: [4, 4], spanGaps: true }];
+    // the y range follows the real series, the forecast and the threshold; a wide band is clipped
+    var ys = s.chart.values.concat(f.mid).filter(function (v) { return v !== null && isFinite(v); });
+    if (typeof s.threshold === 'number') ys.push(s.threshold);
+    var lo = Math.min.apply(null, ys), hi = Math.max.apply(null, ys), pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
     if (typeof s.threshold === 'number') {
       var all = cols[0].ts.concat(fts);
       cols.push({ ts: [Math.min.apply(null, all), Math.max.apply(null, all)], vals: [s.threshold, s.threshold] });
       series.push({ label: 'threshold', stroke: '#d62728', dash: [2, 6], spanGaps: true });
     }
     new uPlot({ title: 'backtest · ' + s.resource + ' · ' + s.signal, width: 880, height: 220,
-      scales: { x: { time: true } }, series: series, bands: [{ series: [2, 4], fill: 'rgba(148,103,189,0.15)' }] },
+      scales: { x: { time: true }, y: { range: function () { return [lo - pad, hi + pad]; } } }, series: series, bands: [{ series: [2, 4], fill: 'rgba(148,103,189,0.15)' }] },
       merge(cols), el);
     rendered++;
   });

@@ -214,7 +214,8 @@ describe('forecasts in the assessment', () => {
     assert.equal(db.forecast.startMs, lastSample + 20_000);
     assert.equal(db.forecast.startMs + 29 * db.forecast.stepMs, lastSample + 600_000, 'ends at the horizon');
     // the rise continues and the band widens further out
-    assert.ok(db.forecast.mid.at(-1)! > 0.35 && db.forecast.mid.at(-1)! < 0.45, `${db.forecast.mid.at(-1)}`);
+    // (damped: a trend seen over 10 min runs on for about 5 more, not the whole horizon)
+    assert.ok(db.forecast.mid.at(-1)! > 0.27 && db.forecast.mid.at(-1)! < 0.4, `${db.forecast.mid.at(-1)}`);
     const width = (k: number) => db.forecast!.upper[k]! - db.forecast!.lower[k]!;
     assert.ok(width(29) > width(0) && width(0) > 0);
     assert.equal(web?.forecast, undefined, 'no forecast without data');
