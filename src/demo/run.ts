@@ -41,6 +41,8 @@ import { renderProgress, type GuardLight, type ProgressState } from './progress'
 import { allocateDemoPorts, DemoStack, descendantsOf } from './stack';
 import { DEMO_HISTORY_FILE, readHistoryMeta } from './history';
 import { trainOnHistory } from './train';
+import { backtestRange } from '../activities/backtest';
+import type { BacktestResult } from '../predict/backtest';
 
 export interface DemoOptions {
   /** Bounded mode: run this many cycles, then stop. Omitted → until Ctrl-C. */
@@ -89,6 +91,15 @@ export interface DemoSummary {
   model_kinds: string[];
   /** Each cycle's top-ranked scenario. */
   top_scenarios: { id: string; probability: number; severity: string; model?: string }[];
+  /** The engine replayed over the history and this run (also drawn in the report). */
+  backtest?: {
+    failures: number;
+    forecast: number;
+    median_lead_s?: number;
+    false_alarms_per_day: number;
+    precision?: number;
+    brier_skill_oof: number;
+  };
   /** Minutes of recorded history backfilled, and how long training on it took. */
   history?: { minutes: number; series: number; train_s: number; promoted: number; calibrated: number };
 }
@@ -541,7 +552,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     await options.beforeStop?.(context);
 
-    // 7. the report, while Prometheus still runs
+    // 7. the report, while Prometheus still runs; with history, the engine replayed over it
+    let backtest: BacktestResult | undefined;
+    if (backfilled) {
+      backtest = await backtestRange(config, prometheus, {
+        fromMs: backfilled.fromMs,
+        toMs: Date.now(),
+        horizonMs: DEMO_HORIZON_MS,
+        everyMs: 30_000,
+      }).then(
+        (b) => b.result,
+        (err: Error) => {
+          event(`backtest skipped: ${err.message}`);
+          return undefined;
+        },
+      );
+      if (backtest) {
+        const t = backtest.totals;
+        summary.backtest = {
+          failures: t.failures,
+          forecast: t.failuresForecast,
+          ...(t.medianLeadMs !== undefined ? { median_lead_s: Math.round(t.medianLeadMs / 1000) } : {}),
+          false_alarms_per_day: Math.round(t.falseAlarmsPerDay),
+          ...(t.precision !== undefined ? { precision: +t.precision.toFixed(2) } : {}),
+          brier_skill_oof: +backtest.outOfFold.brierSkill.toFixed(3),
+        };
+        event(
+          `backtest over the history and this run: ${t.failuresForecast}/${t.failures} failures forecast, out-of-fold Brier skill ${backtest.outOfFold.brierSkill.toFixed(3)}`,
+        );
+      }
+    }
     clearInterval(progressTimer);
     progressTimer = undefined;
     await writeReport({
@@ -553,6 +593,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       untilMs: Date.now(),
       title: `foreshock demo · ${new Date(startedMs).toISOString()}`,
       outFile: summary.report,
+      ...(backtest ? { backtest } : {}),
     });
     event(`report written to ${summary.report}`);
   } finally {

@@ -1,15 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { loadConfig } from '../../config/loader';
-import type { ForeshockConfig } from '../../config/schema';
 import { parseDuration } from '../../config/duration';
 import { PrometheusAdapter } from '../../prometheus/adapter';
-import { toGrid } from '../../activities/telemetry';
-import { runBacktest, type BacktestResult } from '../../predict/backtest';
-import { parseIncidents, parseOutcomes, summarizeHistory } from '../../predict/history';
-import { loadSignalModels, type SignalModels } from '../../predict/model-loader';
-import type { SignalWindow } from '../../predict/types';
+import { backtestRange } from '../../activities/backtest';
+import type { BacktestResult } from '../../predict/backtest';
 
 interface BacktestCliOptions {
   config: string;
@@ -24,52 +19,11 @@ interface BacktestCliOptions {
   report?: string;
 }
 
-/** Prometheus answers at most 11,000 points per series and query: ask in chunks below that. */
-const POINTS_PER_QUERY = 10_000;
-
 function duration(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0)
     throw new Error(`${flag}: expected a duration such as 7d or 90m, got "${text}"`);
   return ms;
-}
-
-/** Every signal of every resource over [fromMs, toMs] on one grid, fetched in chunks. */
-export async function fetchRange(
-  prometheus: PrometheusAdapter,
-  config: Pick<ForeshockConfig, 'resources'>,
-  fromMs: number,
-  toMs: number,
-  stepMs: number,
-): Promise<SignalWindow[]> {
-  const windows: SignalWindow[] = [];
-  for (const r of config.resources) {
-    for (const [signal, query] of Object.entries(r.telemetry)) {
-      const values: number[] = [];
-      let error: string | undefined;
-      for (let start = fromMs; start <= toMs; start += POINTS_PER_QUERY * stepMs) {
-        const end = Math.min(toMs, start + (POINTS_PER_QUERY - 1) * stepMs);
-        try {
-          const series = await prometheus.rangeQuery(query, start, end, stepMs);
-          values.push(...toGrid(series, start, end, stepMs).values);
-        } catch (err) {
-          error = `query failed: ${(err as Error).message}`;
-          values.push(...new Array<number>(Math.floor((end - start) / stepMs) + 1).fill(NaN));
-        }
-      }
-      windows.push({
-        resource: r.name,
-        resourceType: r.type,
-        signal,
-        startMs: fromMs,
-        stepMs,
-        values,
-        stale: false,
-        ...(error ? { error } : {}),
-      });
-    }
-  }
-  return windows;
 }
 
 const minutes = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 60_000).toFixed(1)}m`);
@@ -150,34 +104,20 @@ export function registerBacktest(program: Command): void {
         url: config.prometheus.url,
         timeoutMs: config.prometheus.timeout,
       });
-      const windows = await fetchRange(prometheus, config, fromMs, toMs, stepMs);
-      const loaded: SignalModels = opts.models
-        ? loadSignalModels(config.models.dir, config.resources)
-        : { models: new Map(), calibrations: new Map() };
-      const { models, calibrations } = loaded;
-      const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-      const history = summarizeHistory(
-        parseIncidents(read(config.history.incidents), config.history.incidents).items,
-        parseOutcomes(read(config.history.outcomes), config.history.outcomes).items,
+      const { result, windows, inSampleModels } = await backtestRange(config, prometheus, {
+        fromMs,
         toMs,
-      );
-      const result = runBacktest({
-        config,
-        windows,
-        lookbackMs: config.prometheus.lookback,
+        stepMs,
         horizonMs,
-        ...(opts.every ? { everyMs: duration('--every', opts.every) } : {}),
-        models,
-        calibrations,
-        history,
         alarmAt,
+        models: opts.models,
+        ...(opts.every ? { everyMs: duration('--every', opts.every) } : {}),
       });
-      const inSample = [...models.values()].filter((m) => m.record.window.toMs > fromMs);
       if (!opts.json) {
         for (const w of windows) if (w.error) console.log(`note: ${w.resource}/${w.signal}: ${w.error}`);
-        if (inSample.length)
+        if (inSampleModels)
           console.log(
-            `note: ${inSample.length} net(s) were trained on data inside this range: their part is in-sample (--no-models for Holt-Winters alone)`,
+            `note: ${inSampleModels} net(s) were trained on data inside this range: their part is in-sample (--no-models for Holt-Winters alone)`,
           );
         console.log(backtestTable(result));
         const t = result.totals;
@@ -197,7 +137,6 @@ export function registerBacktest(program: Command): void {
         await writeBacktestReport(result, opts.report, `foreshock backtest · ${opts.config}`);
         if (!opts.json) console.log(`report written to ${opts.report}`);
       }
-      if (opts.json)
-        console.log(JSON.stringify({ ...backtestJson(result), inSampleModels: inSample.length }));
+      if (opts.json) console.log(JSON.stringify({ ...backtestJson(result), inSampleModels }));
     });
 }
