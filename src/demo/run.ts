@@ -41,6 +41,13 @@ import { renderProgress, type GuardLight, type ProgressState } from './progress'
 import { allocateDemoPorts, DemoStack, descendantsOf } from './stack';
 import { DEMO_HISTORY_FILE, readHistoryMeta } from './history';
 import { trainOnHistory } from './train';
+import {
+  backtestSummary,
+  modelKinds,
+  topScenarios,
+  type BacktestSummary,
+  type TopScenario,
+} from './summary-parts';
 import { backtestRange } from '../activities/backtest';
 import type { BacktestResult } from '../predict/backtest';
 
@@ -90,16 +97,9 @@ export interface DemoSummary {
   /** Forecasters the predictions used, over every signal of every cycle. */
   model_kinds: string[];
   /** Each cycle's top-ranked scenario. */
-  top_scenarios: { id: string; probability: number; severity: string; model?: string }[];
+  top_scenarios: TopScenario[];
   /** The engine replayed over the history and this run (also drawn in the report). */
-  backtest?: {
-    failures: number;
-    forecast: number;
-    median_lead_s?: number;
-    false_alarms_per_day: number;
-    precision?: number;
-    brier_skill_oof: number;
-  };
+  backtest?: BacktestSummary;
   /** Minutes of recorded history backfilled, and how long training on it took. */
   history?: { minutes: number; series: number; train_s: number; promoted: number; calibrated: number };
 }
@@ -528,23 +528,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     Object.assign(summary, tally(readJsonl(outcomesFile, isOutcomeRecord).records));
     const predictions = readJsonl(predictionsFile, isPredictionResult).records;
-    summary.model_kinds = [
-      ...new Set(predictions.flatMap((p) => Object.values(p.modelKinds ?? { all: p.model.kind }))),
-    ].sort();
-    summary.top_scenarios = predictions.flatMap((p) => {
-      const top = [...p.scenarios].sort((a, b) => b.score - a.score)[0];
-      if (!top) return [];
-      const signal = top.why.signal;
-      const model = signal ? p.modelKinds?.[`${top.resource}/${signal}`] : undefined;
-      return [
-        {
-          id: top.id,
-          probability: +top.probability.toFixed(3),
-          severity: top.severity,
-          ...(model ? { model } : {}),
-        },
-      ];
-    });
+    summary.model_kinds = modelKinds(predictions);
+    summary.top_scenarios = topScenarios(predictions);
     const up = await prometheus.instantQuery('up').catch(() => []);
     event(`scrape targets: ${up.map((s) => `${s.labels.job}=${s.value}`).join(' ')}`, {
       scrape: Object.fromEntries(up.map((s) => [s.labels.job ?? '?', s.value])),
@@ -568,15 +553,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         },
       );
       if (backtest) {
+        summary.backtest = backtestSummary(backtest);
         const t = backtest.totals;
-        summary.backtest = {
-          failures: t.failures,
-          forecast: t.failuresForecast,
-          ...(t.medianLeadMs !== undefined ? { median_lead_s: Math.round(t.medianLeadMs / 1000) } : {}),
-          false_alarms_per_day: Math.round(t.falseAlarmsPerDay),
-          ...(t.precision !== undefined ? { precision: +t.precision.toFixed(2) } : {}),
-          brier_skill_oof: +backtest.outOfFold.brierSkill.toFixed(3),
-        };
         event(
           `backtest over the history and this run: ${t.failuresForecast}/${t.failures} failures forecast, out-of-fold Brier skill ${backtest.outOfFold.brierSkill.toFixed(3)}`,
         );
