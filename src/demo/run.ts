@@ -259,12 +259,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       event(
         `history: ${minutes.toFixed(0)} min of recorded telemetry backfilled (${backfilled.series} series, ${backfilled.samples} samples); training the forecasters on it`,
       );
+      // Ctrl-C during training terminates the training threads
+      const stopTraining = new AbortController();
+      void options.stopSignal?.then(() => stopTraining.abort());
       training = trainOnHistory({
         config,
         prometheus,
         lookbackMs: Date.now() - backfilled.fromMs,
         horizonMs: DEMO_HORIZON_MS,
         say: (line) => event(line),
+        signal: stopTraining.signal,
       });
       // the summary is filled in when the training is awaited, before the first cycle
       training.then(
