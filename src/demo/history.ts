@@ -23,7 +23,7 @@ export const DEMO_HISTORY_FILE = path.join(PROJECT_ROOT, 'config', 'demo', 'hist
 
 /** Metric names the demo's signals, guards and rules read (raw and recorded). */
 export const HISTORY_SELECTOR =
-  '{__name__=~"nginx_http_requests_total|loadgen_requests_total|loadgen_request_duration_seconds_bucket|process_cpu_seconds_total|http_requests_total|http_request_duration_seconds_bucket|db_query_seconds_bucket|pg_stat_database_numbackends|up|ALERTS|job:.+|api:.+"}';
+  '{__name__=~"nginx_http_requests_total|loadgen_requests_total|loadgen_request_duration_seconds_bucket|process_cpu_seconds_total|http_requests_total|http_request_duration_seconds_bucket|db_query_seconds_bucket|pg_stat_database_numbackends|postgresql_.+_total|up|ALERTS|job:.+|api:.+"}';
 
 export interface HistoryMeta {
   format: 1;

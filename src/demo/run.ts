@@ -224,6 +224,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         { job: 'foreshock-worker', targets: [`127.0.0.1:${workerMetricsPort}`] },
       ],
       log: logger.child('stack'),
+      logMetrics: true,
       ...(historyFile ? { history: { file: historyFile }, ordersRows: historyMeta?.ordersRows ?? 0 } : {}),
       afterDatabase: async () => {
         const agentLog: ComponentLogger = logger.child('agent');

@@ -96,6 +96,11 @@ export interface DemoStackOptions {
   history?: { file: string; endMs?: number };
   /** Rows to put in the orders table before the API starts (where a recording left it). @default 0 */
   ordersRows?: number;
+  /**
+   * PostgreSQL's log lines as metrics: mtail runs config/demo/mtail's programs over its log,
+   * scraped as job `logs` (needs mtail, see scripts/install-demo-tools.sh). @default false
+   */
+  logMetrics?: boolean;
 }
 
 /** The command that runs the API service (the agent's process.command uses the same). */
@@ -272,6 +277,27 @@ export class DemoStack {
         path.join(this.workDir, 'node-exporter.log'),
       );
       targets.push({ job: 'node', targets: [`127.0.0.1:${p.nodeExporter}`] });
+    }
+    if (this.options.logMetrics && tools.mtail) {
+      const port = await freePort();
+      this.processes.spawn(
+        'mtail',
+        tools.mtail,
+        [
+          '-progs',
+          path.join(PROJECT_ROOT, 'config', 'demo', 'mtail'),
+          '-logs',
+          path.join(this.workDir, 'postgres.log'),
+          '-address',
+          '127.0.0.1',
+          '-port',
+          String(port),
+          '-logtostderr',
+        ],
+        path.join(this.workDir, 'mtail.log'),
+      );
+      await waitForPort(port, 15_000);
+      targets.push({ job: 'logs', targets: [`127.0.0.1:${port}`] });
     }
     for (const name of ['nginx-exporter', 'postgres-exporter', 'node-exporter'] as const) {
       const port = {

@@ -92,6 +92,7 @@ describe('npm run demo, bounded', () => {
       'orders-db': 1,
       node: 1,
       loadgen: 1,
+      logs: 1,
       'foreshock-agent': 1,
       'foreshock-worker': 1,
     });
