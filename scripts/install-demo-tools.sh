@@ -32,6 +32,7 @@ command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node
 command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=(prometheus-postgres-exporter)
 command -v prometheus-nginx-exporter >/dev/null 2>&1 || missing+=(prometheus-nginx-exporter)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v mtail >/dev/null 2>&1 || missing+=(mtail)  # PostgreSQL's log lines as metrics
 
 if [[ ${#missing[@]} -gt 0 ]]; then
   if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
@@ -67,7 +68,7 @@ if [[ "$(id -u)" == 0 ]] && ! id "$DEMO_USER" >/dev/null 2>&1; then
 fi
 
 cat >"$TOOLS/demo-env.json.tmp" <<JSON
-{"nginx": "$NGINX", "pgBin": "$PG_BIN", "nodeExporter": "$(command -v prometheus-node-exporter || true)", "postgresExporter": "$(command -v prometheus-postgres-exporter || true)", "nginxExporter": "$(command -v prometheus-nginx-exporter || true)", "chromium": "$(command -v chromium || true)", "demoUser": "$( [[ "$(id -u)" == 0 ]] && echo "$DEMO_USER" || true)"}
+{"nginx": "$NGINX", "pgBin": "$PG_BIN", "nodeExporter": "$(command -v prometheus-node-exporter || true)", "postgresExporter": "$(command -v prometheus-postgres-exporter || true)", "nginxExporter": "$(command -v prometheus-nginx-exporter || true)", "chromium": "$(command -v chromium || true)", "mtail": "$(command -v mtail || true)", "demoUser": "$( [[ "$(id -u)" == 0 ]] && echo "$DEMO_USER" || true)"}
 JSON
 mv "$TOOLS/demo-env.json.tmp" "$TOOLS/demo-env.json"
 echo "foreshock demo tools ready: $(cat "$TOOLS/demo-env.json")" >&2

@@ -1,14 +1,14 @@
 /**
- * predictFailures: snapshot + config + history → ranked scenarios. Uses the newest trained model
- * per (resource type, signal) under `modelsDir`; signals without one use the trend stand-in, and
- * the result says which (`model.kind`).
+ * predictFailures: snapshot + config + history → ranked scenarios. Per signal, the newest
+ * promoted net of its (resource type, signal) under `modelsDir` competes with Holt-Winters on
+ * the series itself (see predict/engine.ts), and the signal's calibration there maps the
+ * crossing chance to a probability; the result names each signal's forecaster (`modelKinds`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ForeshockConfig } from '../config/schema';
-import { assessSignals, loadModel, type LoadedModel } from '../predict/engine';
+import { loadModel, predictSnapshot } from '../predict/engine';
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/history';
-import { loadLatestModel } from '../predict/model-store';
-import { buildScenarios } from '../predict/scenarios';
+import { loadSignalModels } from '../predict/model-loader';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
 import { appendJsonl } from '../report/jsonl';
 import type { Stores } from '../store/types';
@@ -42,18 +42,21 @@ export function createPredictActivities(deps: PredictActivityDeps) {
   const now = deps.now ?? Date.now;
   return {
     async predictFailures(input: PredictFailuresInput): Promise<PredictionResult> {
-      const models = new Map<string, LoadedModel>();
-      for (const r of input.config.resources) {
-        for (const signal of Object.keys(r.telemetry)) {
-          const key = `${r.type}/${signal}`;
-          if (models.has(key)) continue;
-          const record = deps.stores
-            ? await deps.stores.models.loadPromoted({ resourceType: r.type, signal })
-            : loadLatestModel(deps.modelsDir, r.type, signal);
-          if (record) models.set(key, loadModel(record));
+      const { models, calibrations } = loadSignalModels(deps.modelsDir, input.config.resources);
+      if (deps.stores) {
+        // the shared store's promoted net wins over whatever this worker's disk holds
+        models.clear();
+        for (const r of input.config.resources) {
+          for (const signal of Object.keys(r.telemetry)) {
+            const key = `${r.type}/${signal}`;
+            if (models.has(key)) continue;
+            const record = await deps.stores.models.loadPromoted({ resourceType: r.type, signal });
+            if (record) models.set(key, loadModel(record));
+          }
         }
       }
-      const since = now() - HISTORY_SPAN_MS;
+      const at = now();
+      const since = at - HISTORY_SPAN_MS;
       const incidents = deps.stores
         ? { items: await deps.stores.history.incidentsSince(since) }
         : parseIncidents(readIfPresent(deps.historyFiles.incidents), deps.historyFiles.incidents);
@@ -62,29 +65,17 @@ export function createPredictActivities(deps: PredictActivityDeps) {
             (await deps.stores.history.outcomesSince(since)).map((o) => JSON.stringify(o)).join('\n'),
           )
         : parseOutcomes(readIfPresent(deps.historyFiles.outcomes), deps.historyFiles.outcomes);
-      const history = summarizeHistory(incidents.items, outcomes.items, now());
-      const signals = assessSignals({ snapshot: input.snapshot, config: input.config, models, horizonMs });
-      const scenarios = buildScenarios({
+      const history = summarizeHistory(incidents.items, outcomes.items, at);
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- per-signal details stay in the process
+      const { signals, ...result } = predictSnapshot({
+        snapshot: input.snapshot,
         config: input.config,
-        signals,
+        models,
+        calibrations,
         history,
-        firingAlerts: input.snapshot.firingAlerts,
-        redGuards: input.snapshot.redGuards,
         horizonMs,
+        now: at,
       });
-      const used = [...models.values()].sort((a, b) => b.record.createdAt - a.record.createdAt)[0];
-      const result: PredictionResult = {
-        generatedAt: now(),
-        horizonMs,
-        model: used
-          ? {
-              kind: used.record.kind,
-              version: `${used.record.resourceType}/${used.record.signal}/v${used.record.version}`,
-            }
-          : { kind: 'trend' },
-        scenarios,
-        forecasts: signals.flatMap((s) => (s.forecast ? [s.forecast] : [])),
-      };
       // a write failure fails the activity (and so is retried) rather than losing the record quietly
       if (deps.stores) await deps.stores.history.appendPrediction(result);
       else if (deps.predictionsFile) appendJsonl(deps.predictionsFile, result);

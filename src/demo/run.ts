@@ -40,6 +40,17 @@ import { pidAlive } from './processes';
 import { serveRegistry, type MetricsServer } from './metrics-server';
 import { renderProgress, type GuardLight, type ProgressState } from './progress';
 import { allocateDemoPorts, DemoStack, descendantsOf } from './stack';
+import { DEMO_HISTORY_FILE, readHistoryMeta } from './history';
+import { trainOnHistory } from './train';
+import {
+  backtestSummary,
+  modelKinds,
+  topScenarios,
+  type BacktestSummary,
+  type TopScenario,
+} from './summary-parts';
+import { backtestRange } from '../activities/backtest';
+import type { BacktestResult } from '../predict/backtest';
 
 export interface DemoOptions {
   /** Bounded mode: run this many cycles, then stop. Omitted → until Ctrl-C. */
@@ -54,6 +65,24 @@ export interface DemoOptions {
   say?: (line: string) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   stopSignal?: Promise<void>;
+  /**
+   * Recorded telemetry (./history.ts) to start from: backfilled into Prometheus, the orders
+   * table prefilled to where it ended, the forecasters trained on it before the first cycle.
+   * false: start empty. @default config/demo/history.om.gz when present
+   */
+  history?: string | false;
+  /** Runs once the stack is up (the history recorder starts its archive job here). */
+  afterStart?: (context: DemoContext) => Promise<void>;
+  /** Runs after the last cycle while the stack still runs (the history recorder exports here). */
+  beforeStop?: (context: DemoContext) => Promise<void>;
+}
+
+/** What a beforeStop hook may read from the running demo. */
+export interface DemoContext {
+  prometheusUrl: string;
+  postgresUrl: string;
+  startedMs: number;
+  outcomesFile: string;
 }
 
 export interface DemoSummary {
@@ -66,6 +95,14 @@ export interface DemoSummary {
   leftover_processes: number;
   temporal_ui?: string;
   run_dir: string;
+  /** Forecasters the predictions used, over every signal of every cycle. */
+  model_kinds: string[];
+  /** Each cycle's top-ranked scenario. */
+  top_scenarios: TopScenario[];
+  /** The engine replayed over the history and this run (also drawn in the report). */
+  backtest?: BacktestSummary;
+  /** Minutes of recorded history backfilled, and how long training on it took. */
+  history?: { minutes: number; series: number; train_s: number; promoted: number; calibrated: number };
 }
 
 /** Counts from the outcome records: an injection is a fault that was applied; a rollback one that was removed again. */
@@ -114,6 +151,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   };
   say(`foreshock demo: files and JSON logs in ${runDir}`);
 
+  const historyFile =
+    options.history === false
+      ? undefined
+      : (options.history ?? (existsSync(DEMO_HISTORY_FILE) ? DEMO_HISTORY_FILE : undefined));
+  const historyMeta = historyFile ? readHistoryMeta(historyFile) : undefined;
   const ports = await allocateDemoPorts();
   const agentPort = await freePort();
   const workerMetricsPort = await freePort();
@@ -155,7 +197,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     report: path.join(runDir, 'report.html'),
     leftover_processes: 0,
     run_dir: runDir,
+    model_kinds: [],
+    top_scenarios: [],
   };
+  const DEMO_HORIZON_MS = 5 * 60_000;
   const startedMs = Date.now();
   // children this process had before the demo (tsx's esbuild service) are not the demo's
   const preexisting = new Set(descendantsOf([process.pid]));
@@ -180,6 +225,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         { job: 'foreshock-worker', targets: [`127.0.0.1:${workerMetricsPort}`] },
       ],
       log: logger.child('stack'),
+      logMetrics: true,
+      ...(historyFile ? { history: { file: historyFile }, ordersRows: historyMeta?.ordersRows ?? 0 } : {}),
       afterDatabase: async () => {
         const agentLog: ComponentLogger = logger.child('agent');
         agent = await startAgent({
@@ -200,6 +247,45 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     event('stack up: nginx → API → PostgreSQL, exporters, load with drift, Prometheus', {
       prometheus: config.prometheus.url,
     });
+    const context: DemoContext = {
+      prometheusUrl: config.prometheus.url,
+      postgresUrl: stack.urls.postgres,
+      startedMs,
+      outcomesFile,
+    };
+    await options.afterStart?.(context);
+    const backfilled = stack.backfilled;
+    let training: ReturnType<typeof trainOnHistory> | undefined;
+    if (backfilled) {
+      const minutes = (backfilled.toMs - backfilled.fromMs) / 60_000;
+      event(
+        `history: ${minutes.toFixed(0)} min of recorded telemetry backfilled (${backfilled.series} series, ${backfilled.samples} samples); training the forecasters on it`,
+      );
+      // Ctrl-C during training terminates the training threads
+      const stopTraining = new AbortController();
+      void options.stopSignal?.then(() => stopTraining.abort());
+      training = trainOnHistory({
+        config,
+        prometheus,
+        lookbackMs: Date.now() - backfilled.fromMs,
+        horizonMs: DEMO_HORIZON_MS,
+        say: (line) => event(line),
+        signal: stopTraining.signal,
+      });
+      // the summary is filled in when the training is awaited, before the first cycle
+      training.then(
+        ({ models, ms }) => {
+          summary.history = {
+            minutes: +minutes.toFixed(1),
+            series: backfilled.series,
+            train_s: +(ms / 1000).toFixed(1),
+            promoted: models.filter((m) => m.promoted).length,
+            calibrated: models.filter((m) => m.calibration?.status === 'calibrated').length,
+          };
+        },
+        () => undefined,
+      );
+    }
 
     // 2. Temporal (embedded dev server), then the worker with every foreshock activity
     // the SDK's metrics for Prometheus, and its logs into the JSON log (the terminal is the live view's)
@@ -228,7 +314,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const predict = createPredictActivities({
       modelsDir: path.resolve(config.models.dir),
       historyFiles: { incidents: config.history.incidents, outcomes: outcomesFile },
-      horizonMs: 5 * 60_000,
+      horizonMs: DEMO_HORIZON_MS,
     });
     worker = await createForeshockWorker({
       connection: await target.nativeConnection(),
@@ -323,7 +409,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     };
     progressTimer = setInterval(() => void refresh().catch(() => undefined), ui ? 1000 : 2000);
 
-    // 4. warm-up: the forecaster needs some telemetry first
+    // 4. warm-up: the forecaster needs some telemetry first (and its training, when there is history)
+    if (training) {
+      state.phase = 'training';
+      const { models, ms } = await training.catch((err: Error) => {
+        event(`training failed (${err.message}): Holt-Winters forecasts alone, uncalibrated`);
+        return { models: [], ms: 0 };
+      });
+      event(
+        `training done in ${(ms / 1000).toFixed(1)} s: ${models.filter((m) => m.promoted).length} of ${models.length} nets promoted, ${models.filter((m) => m.calibration?.status === 'calibrated').length} signals calibrated`,
+      );
+    }
     const warmupMs = options.warmupMs ?? 10_000;
     await waitUntil(
       'first telemetry',
@@ -446,12 +542,39 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       await agentClient.revert(f.faultId).catch(() => undefined);
     }
     Object.assign(summary, tally(readJsonl(outcomesFile, isOutcomeRecord).records));
+    const predictions = readJsonl(predictionsFile, isPredictionResult).records;
+    summary.model_kinds = modelKinds(predictions);
+    summary.top_scenarios = topScenarios(predictions);
     const up = await prometheus.instantQuery('up').catch(() => []);
     event(`scrape targets: ${up.map((s) => `${s.labels.job}=${s.value}`).join(' ')}`, {
       scrape: Object.fromEntries(up.map((s) => [s.labels.job ?? '?', s.value])),
     });
 
-    // 7. the report, while Prometheus still runs
+    await options.beforeStop?.(context);
+
+    // 7. the report, while Prometheus still runs; with history, the engine replayed over it
+    let backtest: BacktestResult | undefined;
+    if (backfilled) {
+      backtest = await backtestRange(config, prometheus, {
+        fromMs: backfilled.fromMs,
+        toMs: Date.now(),
+        horizonMs: DEMO_HORIZON_MS,
+        everyMs: 30_000,
+      }).then(
+        (b) => b.result,
+        (err: Error) => {
+          event(`backtest skipped: ${err.message}`);
+          return undefined;
+        },
+      );
+      if (backtest) {
+        summary.backtest = backtestSummary(backtest);
+        const t = backtest.totals;
+        event(
+          `backtest over the history and this run: ${t.failuresForecast}/${t.failures} failures forecast, out-of-fold Brier skill ${backtest.outOfFold.brierSkill.toFixed(3)}`,
+        );
+      }
+    }
     clearInterval(progressTimer);
     progressTimer = undefined;
     await writeReport({
@@ -463,6 +586,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       untilMs: Date.now(),
       title: `foreshock demo · ${new Date(startedMs).toISOString()}`,
       outFile: summary.report,
+      ...(backtest ? { backtest } : {}),
     });
     event(`report written to ${summary.report}`);
   } finally {

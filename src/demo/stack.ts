@@ -12,7 +12,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../tools';
+import { Client } from 'pg';
+import { PROJECT_ROOT, toolPaths } from '../tools';
 import { PrometheusServer, type ScrapeTarget } from '../testing/prometheus';
 import { freePort, waitForPort } from '../testing/ports';
 import { LoadGenerator, type LoadOptions } from './load';
@@ -21,6 +22,7 @@ import { lookupUser, startPostgres, DEMO_DB_NAME, DEMO_DB_USER } from './postgre
 import { pidAlive, ProcessGroup } from './processes';
 import { demoToolPaths, type DemoToolPaths } from './tools';
 import type { ComponentLogger } from './log';
+import { backfillHistory, promtoolPath, type BackfillResult } from './history';
 
 export interface DemoPorts {
   nginx: number;
@@ -87,6 +89,18 @@ export interface DemoStackOptions {
   workDir?: string;
   log?: ComponentLogger;
   tools?: DemoToolPaths;
+  /**
+   * Recorded telemetry to backfill into Prometheus before it starts, ending at `endMs`
+   * (@default a scrape interval before Prometheus starts; see ./history.ts). @default none
+   */
+  history?: { file: string; endMs?: number };
+  /** Rows to put in the orders table before the API starts (where a recording left it). @default 0 */
+  ordersRows?: number;
+  /**
+   * PostgreSQL's log lines as metrics: mtail runs config/demo/mtail's programs over its log,
+   * scraped as job `logs` (needs mtail, see scripts/install-demo-tools.sh). @default false
+   */
+  logMetrics?: boolean;
 }
 
 /** The command that runs the API service (the agent's process.command uses the same). */
@@ -136,6 +150,8 @@ export class DemoStack {
   readonly processes = new ProcessGroup();
   prometheus?: PrometheusServer;
   load?: LoadGenerator;
+  /** What the history backfill wrote, when there was one. */
+  backfilled?: BackfillResult;
   private descendantsSeen = new Set<number>();
   /** PostgreSQL's data outside the run folder when it runs as the demo user (see launch). */
   private postgresScratch?: string;
@@ -201,6 +217,7 @@ export class DemoStack {
       runAs,
     });
     log?.info('postgres ready', { port: p.postgres });
+    if (this.options.ordersRows) await this.prefillOrders(this.options.ordersRows);
     await this.options.afterDatabase?.();
 
     if (this.options.startApi ?? true) {
@@ -262,6 +279,27 @@ export class DemoStack {
       );
       targets.push({ job: 'node', targets: [`127.0.0.1:${p.nodeExporter}`] });
     }
+    if (this.options.logMetrics && tools.mtail) {
+      const port = await freePort();
+      this.processes.spawn(
+        'mtail',
+        tools.mtail,
+        [
+          '-progs',
+          path.join(PROJECT_ROOT, 'config', 'demo', 'mtail'),
+          '-logs',
+          path.join(this.workDir, 'postgres.log'),
+          '-address',
+          '127.0.0.1',
+          '-port',
+          String(port),
+          '-logtostderr',
+        ],
+        path.join(this.workDir, 'mtail.log'),
+      );
+      await waitForPort(port, 15_000);
+      targets.push({ job: 'logs', targets: [`127.0.0.1:${port}`] });
+    }
     for (const name of ['nginx-exporter', 'postgres-exporter', 'node-exporter'] as const) {
       const port = {
         'nginx-exporter': p.nginxExporter,
@@ -280,15 +318,47 @@ export class DemoStack {
     }
 
     mkdirSync(path.join(this.workDir, 'prometheus'), { recursive: true });
+    const allTargets = [...targets, ...(this.options.extraTargets ?? [])];
+    if (this.options.history) {
+      this.backfilled = await backfillHistory({
+        historyFile: this.options.history.file,
+        tsdbDir: path.join(this.workDir, 'prometheus', 'data'),
+        endMs: this.options.history.endMs ?? Date.now() - 2000,
+        instances: Object.fromEntries(allTargets.map((t) => [t.job, t.targets[0] ?? ''])),
+        promtool: promtoolPath(toolPaths().prometheus),
+      });
+      log?.info('history backfilled', { ...this.backfilled });
+    }
     this.prometheus = await PrometheusServer.start({
       port: p.prometheus,
       dataDir: path.join(this.workDir, 'prometheus'),
       scrapeInterval: this.options.scrapeInterval ?? '2s',
       rules: readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'rules.yml'), 'utf8'),
-      targets: [...targets, ...(this.options.extraTargets ?? [])],
+      targets: allTargets,
     });
     log?.info('prometheus ready', { url: this.prometheus.url, jobs: targets.map((t) => t.job) });
     this.noteDescendants();
+  }
+
+  /** The orders table as a recording left it: `rows` orders, spread over the same customers as the load's imports. */
+  private async prefillOrders(rows: number): Promise<void> {
+    const client = new Client({
+      host: '127.0.0.1',
+      port: this.ports.postgres,
+      user: DEMO_DB_USER,
+      database: DEMO_DB_NAME,
+    });
+    await client.connect();
+    try {
+      await client.query(
+        'INSERT INTO orders (customer_id, amount) SELECT (random() * 1000)::int, round((random() * 100)::numeric, 2) FROM generate_series(1, $1)',
+        [rows],
+      );
+      await client.query('ANALYZE orders');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    this.options.log?.info('orders table prefilled', { rows });
   }
 
   /** Remembers the children of our processes (nginx workers, PostgreSQL backends) to check on stop. */

@@ -14,6 +14,8 @@ export interface DemoToolPaths {
   postgresExporter?: string;
   nginxExporter?: string;
   chromium?: string;
+  /** Turns log lines into metrics (the demo's PostgreSQL log). */
+  mtail?: string;
   /** The unprivileged user PostgreSQL runs as when we are root. */
   demoUser?: string;
 }
@@ -42,6 +44,7 @@ export function demoToolPaths(): DemoToolPaths {
       orUndefined(recorded.postgresExporter) ?? orUndefined('/usr/bin/prometheus-postgres-exporter'),
     nginxExporter: orUndefined(recorded.nginxExporter) ?? orUndefined('/usr/bin/prometheus-nginx-exporter'),
     chromium: orUndefined(recorded.chromium) ?? orUndefined('/usr/bin/chromium'),
+    mtail: orUndefined(recorded.mtail) ?? orUndefined('/usr/bin/mtail'),
     demoUser: recorded.demoUser || undefined,
   };
 }

@@ -1,15 +1,25 @@
 /**
- * From a telemetry snapshot to per-signal failure probabilities: a trained model per
- * (resource type, signal) when one exists, else the trend stand-in (a least-squares line over
- * the recent points, its residual spread as the uncertainty) — named `trend` in the result.
+ * From a telemetry snapshot to per-signal failure probabilities and ranked scenarios. Per
+ * series, the trained net of its (resource type, signal) — when one was promoted — and
+ * Holt-Winters compete on the series' last points (./series-forecast.ts); the winner's forecast
+ * crossing the threshold within the horizon is the raw failure chance, which the signal's
+ * calibration (fitted on held-out data at training) maps to a probability, or leaves as it is,
+ * marked uncalibrated. Every signal names the model that forecast it.
  */
+import { applyCalibration, type CalibrationRecord } from './calibration';
 import { applyScale, fillGaps, robustScale, unscale, type RobustScale } from './features';
 import { compileForecaster, type CompiledForecaster } from './forecaster';
+import type { HistorySummary } from './history';
 import type { ModelRecord } from './model-store';
-import { calibrate, crossingProbability } from './probability';
-import type { SignalAssessment, ScenarioConfig } from './scenarios';
-import { LEARNED_THRESHOLD_UNITS } from './training';
-import type { SignalForecast, TelemetrySnapshot } from './types';
+import { crossingProbability } from './probability';
+import { buildScenarios, type SignalAssessment, type ScenarioConfig } from './scenarios';
+import { forecastSeries, type SeriesModelKind } from './series-forecast';
+import type { PredictionResult, SignalForecast, TelemetrySnapshot } from './types';
+
+/** Without a configured threshold, "failure" is this many robust units (IQRs) above the median. */
+export const LEARNED_THRESHOLD_UNITS = 4;
+/** Forecasts reach at most this many steps (longer horizons on fine grids are capped). */
+export const MAX_FORECAST_STEPS = 360;
 
 export interface LoadedModel {
   record: ModelRecord;
@@ -18,30 +28,6 @@ export interface LoadedModel {
 
 export function loadModel(record: ModelRecord): LoadedModel {
   return { record, forecaster: compileForecaster(record.net) };
-}
-
-/** Least-squares line over the points; returns the forecast `steps` ahead and the residual std. */
-export function trendForecast(
-  values: readonly number[],
-  steps: number,
-): { forecast: number[]; residualStd: number } {
-  const n = values.length;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  values.forEach((y, x) => {
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  });
-  const denom = n * sxx - sx * sx;
-  const slope = denom ? (n * sxy - sx * sy) / denom : 0;
-  const intercept = n ? (sy - slope * sx) / n : 0;
-  const ss = values.reduce((s, y, x) => s + (y - (intercept + slope * x)) ** 2, 0);
-  const residualStd = Math.sqrt(ss / Math.max(n - 2, 1)) || 0.05;
-  return { forecast: Array.from({ length: steps }, (_, k) => intercept + slope * (n + k)), residualStd };
 }
 
 /** Half-width of the stored band in residual spreads (≈95 % for normal residuals, as the report's own band). */
@@ -90,17 +76,30 @@ export function forecastBand(options: {
 /** A signal's assessment plus the forecast behind it (when it had data to forecast from). */
 export interface AssessedSignal extends SignalAssessment {
   forecast?: SignalForecast;
+  /** Which forecaster won on this series; absent without usable data. */
+  model?: SeriesModelKind;
+  /** The crossing chance before calibration (NaN when the forecast was not finite). */
+  rawProbability?: number;
+  calibrated?: boolean;
 }
 
 export interface AssessOptions {
   snapshot: TelemetrySnapshot;
   config: Pick<ScenarioConfig, 'resources'>;
+  /** Promoted nets by `${resourceType}/${signal}`. */
   models: Map<string, LoadedModel>;
+  /** Calibrations by `${resourceType}/${signal}`; missing → raw chances, marked uncalibrated. */
+  calibrations?: Map<string, CalibrationRecord>;
   horizonMs: number;
 }
 
 function fmt(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+/** Threshold of a signal in the series' scaled units (configured, else learned). */
+export function scaledThreshold(configured: number | undefined, scale: RobustScale): number {
+  return configured !== undefined ? (configured - scale.center) / scale.scale : LEARNED_THRESHOLD_UNITS;
 }
 
 export function assessSignals(options: AssessOptions): AssessedSignal[] {
@@ -114,6 +113,7 @@ export function assessSignals(options: AssessOptions): AssessedSignal[] {
         resource: w.resource,
         signal: w.signal,
         probability: 0,
+        claimed: false,
         text: `${w.signal}: no usable data (${w.error ?? 'too few points'})`,
       });
       continue;
@@ -121,56 +121,107 @@ export function assessSignals(options: AssessOptions): AssessedSignal[] {
     const scale = robustScale(filled.values);
     const scaled = applyScale(filled.values, scale);
     const configured = resource.thresholds[w.signal];
-    const threshold =
-      configured !== undefined ? (configured - scale.center) / scale.scale : LEARNED_THRESHOLD_UNITS;
-    const model = options.models.get(`${w.resourceType}/${w.signal}`);
-    const steps = Math.max(
-      1,
-      Math.min(model?.record.horizonSteps ?? 60, Math.round(options.horizonMs / w.stepMs)),
+    const threshold = scaledThreshold(configured, scale);
+    const key = `${w.resourceType}/${w.signal}`;
+    const model = options.models.get(key);
+    const steps = Math.max(1, Math.min(MAX_FORECAST_STEPS, Math.round(options.horizonMs / w.stepMs)));
+    const sf = forecastSeries(
+      scaled,
+      steps,
+      w.stepMs,
+      model
+        ? {
+            forecaster: model.forecaster,
+            inputSteps: model.record.inputSteps,
+            residualStd: model.record.residualStd,
+          }
+        : undefined,
     );
-    let forecast: number[];
-    let residualStd: number;
-    let p: number;
-    if (model) {
-      forecast = model.forecaster.forecast(scaled.slice(-model.record.inputSteps), steps);
-      residualStd = model.record.residualStd;
-      p = calibrate(crossingProbability(forecast, residualStd, threshold), model.record.calibration);
-    } else {
-      ({ forecast, residualStd } = trendForecast(scaled.slice(-30), steps));
-      p = crossingProbability(forecast, residualStd, threshold);
-    }
+    const raw = crossingProbability(sf.forecast, sf.residualStd, threshold);
+    const { p, calibrated } = applyCalibration(raw, options.calibrations?.get(key));
+    const claimed = Number.isFinite(p);
     const now = unscale(scaled[scaled.length - 1] ?? 0, scale);
-    const then = unscale(forecast[forecast.length - 1] ?? 0, scale);
+    const then = unscale(sf.forecast[sf.forecast.length - 1] ?? NaN, scale);
     const thresholdText =
       configured !== undefined
         ? `threshold ${fmt(configured)}`
         : `learned threshold ${fmt(unscale(threshold, scale))}`;
     const minutes = Math.round((steps * w.stepMs) / 60_000);
     const band = forecastBand({
-      forecast,
-      residualStd,
+      forecast: sf.forecast,
+      residualStd: sf.residualStd,
       scale,
       lastSampleMs: w.startMs + (w.values.length - 1) * w.stepMs,
       stepMs: w.stepMs,
     });
+    const modelText =
+      sf.kind === 'holt-winters' ? 'holt-winters' : `${sf.kind} v${model?.record.version ?? '?'}`;
     out.push({
       resource: w.resource,
       signal: w.signal,
-      probability: p,
+      probability: claimed ? p : 0,
+      ...(claimed ? {} : { claimed: false }),
+      model: sf.kind,
+      rawProbability: raw,
+      calibrated,
       ...(band
         ? {
             forecast: {
               resource: w.resource,
               signal: w.signal,
               ...band,
-              model: model ? model.record.kind : 'trend',
+              model: sf.kind,
+              calibrated,
             },
           }
         : {}),
-      text:
-        `${w.signal} ${fmt(now)} → ${fmt(then)} in ${minutes >= 1 ? `${minutes}m` : `${Math.round((steps * w.stepMs) / 1000)}s`} ` +
-        `(${thresholdText}; ${model ? `${model.record.kind} v${model.record.version}` : 'trend'}${w.stale ? '; stale' : ''})`,
+      text: claimed
+        ? `${w.signal} ${fmt(now)} → ${fmt(then)} in ${minutes >= 1 ? `${minutes}m` : `${Math.round((steps * w.stepMs) / 1000)}s`} ` +
+          `(${thresholdText}; ${modelText}${calibrated ? '' : '; uncalibrated'}${w.stale ? '; stale' : ''})`
+        : `${w.signal} ${fmt(now)}: no forecast (${modelText} gave a non-finite forecast); no probability claimed`,
     });
   }
   return out;
+}
+
+export interface PredictOptions extends AssessOptions {
+  config: ScenarioConfig;
+  history: HistorySummary;
+  now: number;
+}
+
+/** The whole prediction for one snapshot: what predictFailures returns and the backtest replays. */
+export function predictSnapshot(options: PredictOptions): PredictionResult & { signals: AssessedSignal[] } {
+  const signals = assessSignals(options);
+  const scenarios = buildScenarios({
+    config: options.config,
+    signals,
+    history: options.history,
+    firingAlerts: options.snapshot.firingAlerts,
+    redGuards: options.snapshot.redGuards,
+    horizonMs: options.horizonMs,
+  });
+  const modelKinds: Record<string, SeriesModelKind> = {};
+  const counts = new Map<SeriesModelKind, number>();
+  for (const s of signals) {
+    if (!s.model) continue;
+    modelKinds[`${s.resource}/${s.signal}`] = s.model;
+    counts.set(s.model, (counts.get(s.model) ?? 0) + 1);
+  }
+  const kind = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  const newest = [...options.models.values()].sort((a, b) => b.record.createdAt - a.record.createdAt)[0];
+  return {
+    generatedAt: options.now,
+    horizonMs: options.horizonMs,
+    model: {
+      kind: kind ?? 'holt-winters',
+      ...(newest && kind !== 'holt-winters'
+        ? { version: `${newest.record.resourceType}/${newest.record.signal}/v${newest.record.version}` }
+        : {}),
+    },
+    modelKinds,
+    scenarios,
+    forecasts: signals.flatMap((s) => (s.forecast ? [s.forecast] : [])),
+    signals,
+  };
 }

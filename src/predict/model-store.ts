@@ -1,11 +1,15 @@
 /**
  * Trained models on disk, versioned: `<modelsDir>/<resourceType>/<signal>/v<N>.json`, each a
  * brain.js net plus what is needed to judge and use it (data window, loss, evaluation, residual
- * spread, calibration). A new training writes v<N+1>; loading takes the highest N.
+ * spread). A new training writes v<N+1> (only when it beat the last-value forecast: the caller's
+ * promotion gate) and prunes all but the newest few; loading takes the highest N. Beside them,
+ * `calibration.json`: the probability calibration of the engine for that signal, whatever
+ * forecaster wins per series.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BrainNetJson, ForecasterKind } from './forecaster';
+import type { CalibrationRecord } from './calibration';
 import type { Calibration } from './probability';
 
 export interface ModelRecord {
@@ -33,6 +37,7 @@ export interface ModelRecord {
   };
   /** Std of one-step residuals on held-out data (scaled units). */
   residualStd: number;
+  /** Stored by versions before calibration.json existed; not used. */
   calibration?: Calibration;
   net: BrainNetJson;
 }
@@ -54,19 +59,55 @@ export function modelVersions(modelsDir: string, resourceType: string, signal: s
     .sort((a, b) => a - b);
 }
 
-/** Writes the record as the next version (atomically: temp file, then rename); returns its path. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** Versions kept per signal by default. */
+export const KEEP_MODEL_VERSIONS = 5;
+
+/**
+ * Writes the record as the next version (atomically: temp file, then rename), then removes all
+ * but the newest `keep` versions; returns its path and what was pruned.
+ */
 export function saveModel(
   modelsDir: string,
   record: Omit<ModelRecord, 'version'>,
-): { path: string; version: number } {
+  keep = KEEP_MODEL_VERSIONS,
+): { path: string; version: number; pruned: number[] } {
   const dir = signalDir(modelsDir, record.resourceType, record.signal);
   mkdirSync(dir, { recursive: true });
   const version = (modelVersions(modelsDir, record.resourceType, record.signal).pop() ?? 0) + 1;
   const file = path.join(dir, `v${version}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ ...record, version }));
-  renameSync(tmp, file);
-  return { path: file, version };
+  writeAtomically(file, JSON.stringify({ ...record, version }));
+  const versions = modelVersions(modelsDir, record.resourceType, record.signal);
+  const pruned = versions.slice(0, Math.max(0, versions.length - Math.max(1, keep)));
+  for (const v of pruned) rmSync(path.join(dir, `v${v}.json`), { force: true });
+  return { path: file, version, pruned };
+}
+
+export function saveCalibration(
+  modelsDir: string,
+  resourceType: string,
+  signal: string,
+  record: CalibrationRecord,
+): string {
+  const dir = signalDir(modelsDir, resourceType, signal);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'calibration.json');
+  writeAtomically(file, JSON.stringify(record));
+  return file;
+}
+
+export function loadCalibration(
+  modelsDir: string,
+  resourceType: string,
+  signal: string,
+): CalibrationRecord | undefined {
+  const file = path.join(signalDir(modelsDir, resourceType, signal), 'calibration.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CalibrationRecord) : undefined;
 }
 
 export function loadLatestModel(

@@ -6,9 +6,13 @@
 import { normalTail } from './eval/baselines';
 
 /**
- * P(the signal crosses `threshold` at some step of the forecast), treating each step's error as
- * normal with spread residualStd × √step; the largest per-step chance (a lower bound of the
- * union, and the usual practical estimate). `above`: failure is a value above the threshold.
+ * P(the signal crosses `threshold` at some step of the forecast), treating the error at step k
+ * as normal with spread residualStd × √k (a random walk around the forecast path). For a random
+ * walk the chance that its maximum passes a level is twice the chance that its end does (the
+ * reflection principle), so: twice the largest per-step chance, capped at 1 — where the largest
+ * per-step chance alone would miss the crossings between steps. `above`: failure is a value
+ * above the threshold. NaN when the forecast, spread or threshold is not finite: no chance is
+ * claimed then.
  */
 export function crossingProbability(
   forecast: readonly number[],
@@ -16,13 +20,15 @@ export function crossingProbability(
   threshold: number,
   above = true,
 ): number {
+  if (!Number.isFinite(residualStd) || !Number.isFinite(threshold) || !forecast.every(Number.isFinite))
+    return NaN;
   let p = 0;
   forecast.forEach((f, k) => {
     const spread = Math.max(residualStd, 1e-9) * Math.sqrt(k + 1);
     const z = above ? (threshold - f) / spread : (f - threshold) / spread;
     p = Math.max(p, normalTail(z));
   });
-  return Math.min(Math.max(p, 0), 1);
+  return Math.min(Math.max(2 * p, 0), 1);
 }
 
 /** A monotone map from raw probability to observed frequency: points (raw, calibrated), sorted. */
@@ -53,6 +59,7 @@ export function fitCalibration(pairs: readonly { p: number; outcome: boolean }[]
 
 /** Piecewise-linear through the calibration points; identity when there are none. */
 export function calibrate(p: number, calibration: Calibration | undefined): number {
+  if (!Number.isFinite(p)) return NaN;
   const pts = calibration?.points ?? [];
   if (pts.length === 0) return p;
   const first = pts[0]!;

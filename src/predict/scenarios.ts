@@ -1,7 +1,9 @@
 /**
- * Ranked failure-injection scenarios: for every (resource, allowed mode), a probability that the
- * resource fails that way within the horizon, an impact, and score = probability × impact.
- * Pure: everything it needs is passed in.
+ * Ranked failure-injection scenarios: for every (resource, allowed mode), the probability that
+ * the resource fails within the horizon (a probability: forecast crossing chance and incident
+ * rate only), an impact, and a separate ranking key (rankScore) that also weighs impact, the
+ * mode's fit to the signal, its breach record and firing alerts. Pure: everything it needs is
+ * passed in.
  */
 import { FAULT_PARAM_SCHEMAS, type FailureMode } from '../config/fault-params';
 import type { ForeshockConfig, ResourceConfig, Severity } from '../config/schema';
@@ -13,8 +15,10 @@ import type { FailureScenario } from './types';
 export interface SignalAssessment {
   resource: string;
   signal: string;
-  /** Calibrated P(the signal crosses its failure threshold within the horizon). */
+  /** Calibrated (or raw, uncalibrated) P(the signal crosses its failure threshold within the horizon). */
   probability: number;
+  /** false: no probability could be claimed (no data, or a non-finite forecast); `probability` is then 0. */
+  claimed?: boolean;
   /** e.g. "latency_p99 0.18 → 0.42 in 10m (threshold 0.3)". */
   text: string;
 }
@@ -156,17 +160,22 @@ export function buildScenarios(input: BuildScenariosInput): FailureScenario[] {
     const signals = input.signals.filter((s) => s.resource === resource.name);
     const incidents = history.incidents.get(resource.name) ?? [];
     const firing = input.firingAlerts.includes(resource.name);
+    const claimed = signals.filter((s) => s.claimed !== false);
+    const strongest = [...claimed].sort((a, b) => b.probability - a.probability)[0];
     for (const mode of entry.failure_modes) {
-      const best = signals
-        .map((s) => ({ s, p: s.probability * affinity(s.signal, mode) }))
-        .sort((a, b) => b.p - a.p)[0];
+      const best = claimed
+        .map((s) => ({ s, fit: s.probability * affinity(s.signal, mode) }))
+        .sort((a, b) => b.fit - a.fit)[0];
       const modeIncidents = incidents.filter((i) => i.mode === undefined || i.mode === mode).length;
       const pIncident = incidents.length ? poissonChance(modeIncidents, history.spanMs, horizonMs) : 0;
-      const pFail = combineIndependent([best?.p ?? 0, pIncident, firing ? 0.5 : 0]);
+      const probability = combineIndependent([strongest?.probability ?? 0, pIncident]);
       const weakness = modeWeakness(history, resource.name, mode);
-      // Weakness 0.5 (no runs yet) leaves the chance as is; known weak spots raise it, proven
-      // strong ones lower it.
-      const probability = Math.min(1, pFail * 2 * weakness);
+      // Ranking only: weakness 0.5 (no runs yet) leaves the evidence as is, known weak spots
+      // raise it, proven strong ones lower it; an unrelated signal counts half; an alert adds.
+      const evidence = Math.min(
+        1,
+        combineIndependent([best?.fit ?? 0, pIncident, firing ? 0.5 : 0]) * 2 * weakness,
+      );
       const record = history.outcomes.get(`${resource.name}:${mode}`);
       const meanBreaches = record && record.runs ? record.breaches / record.runs : 0;
       const impact = resource.impact * (1 + meanBreaches / (1 + meanBreaches));
@@ -190,7 +199,8 @@ export function buildScenarios(input: BuildScenariosInput): FailureScenario[] {
         mode,
         probability,
         impact,
-        score: probability * impact,
+        rankScore: evidence * impact,
+        score: evidence * impact,
         severity,
         params,
         durationMs,

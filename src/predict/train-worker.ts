@@ -1,40 +1,64 @@
 /**
  * Runs `trainSignalModel` in a worker thread: brain's recurrent training is synchronous, and an
- * activity (or the CLI) must keep its event loop free for heartbeats and signals meanwhile.
+ * activity (or the CLI) must keep its event loop free for heartbeats and cancellation meanwhile.
+ * An abort terminates the thread at once; a thread that dies (error, exit without an answer)
+ * rejects at once, with what is known about why.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { ModelRecord } from './model-store';
-import { trainSignalModel, type TrainSignalInput } from './training';
+import { trainSignalModel, type TrainSignalInput, type TrainedSignal } from './training';
 
-type TrainResult = Omit<ModelRecord, 'version'>;
+export class TrainingCancelledError extends Error {
+  override name = 'TrainingCancelledError';
+}
 
 /**
  * The thread runs this very file: compiled JS (the installed package) loads directly; the
  * TypeScript sources (the repository, under tsx) register tsx in the thread first.
  */
-function startThread(input: TrainSignalInput): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(__filename, { workerData: input });
+function startThread(input: TrainSignalInput, resourceLimits?: { maxOldGenerationSizeMb?: number }): Worker {
+  const limits = resourceLimits ? { resourceLimits } : {};
+  if (!__filename.endsWith('.ts')) return new Worker(__filename, { workerData: input, ...limits });
   const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
+  return new Worker(bootstrap, { eval: true, workerData: input, ...limits });
 }
 
-export function trainInWorker(input: TrainSignalInput, signal?: AbortSignal): Promise<TrainResult> {
-  const worker = startThread(input);
-  return new Promise<TrainResult>((resolve, reject) => {
+export class TrainingThreadError extends Error {
+  override name = 'TrainingThreadError';
+}
+
+export function trainInWorker(
+  input: TrainSignalInput,
+  signal?: AbortSignal,
+  options: { resourceLimits?: { maxOldGenerationSizeMb?: number } } = {},
+): Promise<TrainedSignal> {
+  if (signal?.aborted) return Promise.reject(new TrainingCancelledError('training cancelled'));
+  const worker = startThread(input, options.resourceLimits);
+  return new Promise<TrainedSignal>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', abort);
+      fn();
+    };
     const abort = (): void => {
+      settle(() =>
+        reject(new TrainingCancelledError(`training ${input.resourceType}/${input.signal} cancelled`)),
+      );
       void worker.terminate();
-      reject(new Error('training cancelled'));
     };
     signal?.addEventListener('abort', abort, { once: true });
-    worker.once('message', (msg: { ok: true; result: TrainResult } | { ok: false; error: string }) => {
-      signal?.removeEventListener('abort', abort);
-      if (msg.ok) resolve(msg.result);
-      else reject(new Error(msg.error));
+    worker.once('message', (msg: { ok: true; result: TrainedSignal } | { ok: false; error: string }) => {
+      settle(() => (msg.ok ? resolve(msg.result) : reject(new TrainingThreadError(msg.error))));
       void worker.terminate();
     });
     worker.once('error', (err) => {
-      signal?.removeEventListener('abort', abort);
-      reject(err);
+      settle(() => reject(new TrainingThreadError(`training thread failed: ${err.message}`)));
+    });
+    worker.once('exit', (code) => {
+      settle(() =>
+        reject(new TrainingThreadError(`training thread exited with code ${code} before it answered`)),
+      );
     });
   });
 }

@@ -46,10 +46,20 @@ export interface FailureScenario {
   resource: string;
   resourceType: string;
   mode: FailureMode;
-  /** Calibrated probability that this resource fails this way within the horizon. */
+  /**
+   * Probability that this resource fails within the horizon: the best signal's calibrated (or,
+   * marked so in its text, raw) crossing chance, combined with the incident rate. A probability
+   * and nothing else: impact, mode fit and past breaches weigh only in rankScore.
+   */
   probability: number;
   impact: number;
-  /** probability × impact; the ranking key. */
+  /**
+   * The ranking key: probability weighted by impact, how well the best signal speaks for this
+   * mode, this mode's breach record here and a firing alert. Not a probability. Absent in
+   * predictions stored before it existed.
+   */
+  rankScore?: number;
+  /** The same as rankScore (the name the selection and stored predictions use). */
   score: number;
   severity: Severity;
   /** Fault parameters (validated by FAULT_PARAM_SCHEMAS[mode]); durations in ms. */
@@ -73,15 +83,22 @@ export interface SignalForecast {
   mid: number[];
   lower: number[];
   upper: number[];
-  /** The trained model's kind, or `trend` for the stand-in. */
-  model: 'lstm' | 'gru' | 'trend';
+  /** The forecaster that won on this series (`trend`: predictions stored before Holt-Winters). */
+  model: ForecastModelKind;
+  /** Whether the probability behind it was calibrated (absent in older predictions). */
+  calibrated?: boolean;
 }
+
+/** Who forecast a series: a trained net, Holt-Winters, or (older predictions only) the trend line. */
+export type ForecastModelKind = 'lstm' | 'gru' | 'holt-winters' | 'trend';
 
 export interface PredictionResult {
   generatedAt: number;
   horizonMs: number;
-  /** Which forecaster produced it: a trained model, or the plain trend ranking stand-in. */
-  model: { kind: 'lstm' | 'gru' | 'trend'; version?: string };
+  /** The forecaster most signals used (and the newest promoted net's version when that is a net). */
+  model: { kind: ForecastModelKind; version?: string };
+  /** The forecaster of each signal, by `resource/signal` (absent in older predictions). */
+  modelKinds?: Record<string, ForecastModelKind>;
   scenarios: FailureScenario[];
   /** One per signal with usable data (absent in predictions stored before it existed). */
   forecasts?: SignalForecast[];

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { FailureScenario } from '../predict/types';
 import { outcomeSpan } from './assemble';
+import { BACKTEST_CLIENT_SCRIPT, backtestSectionHtml } from './backtest-html';
 import type { ReportData } from './types';
 
 export interface ChartAssets {
@@ -257,9 +258,10 @@ ${resources}
 ${scenarios}
 <h2>Injections</h2>
 ${data.outcomes.length > 0 ? `<table id="outcomes"><thead><tr><th>started</th><th>lasted</th><th>resource</th><th>mode</th><th>breached</th><th>breaches</th><th>rollback</th><th>verified gone</th><th>workflow</th></tr></thead><tbody>${outcomeRows(data)}</tbody></table>` : '<p class="empty">No injections in this window.</p>'}
+${backtestSectionHtml(data.backtest)}
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>${inlineScript(assets.script)}</script>
-<script>${inlineScript(CLIENT_SCRIPT)}</script>
+<script>${inlineScript(CLIENT_SCRIPT + BACKTEST_CLIENT_SCRIPT)}</script>
 </body></html>
 `;
 }

@@ -2,7 +2,11 @@
  * What the HTML report is made of: plain data gathered from Prometheus, the outcomes JSONL
  * and the stored predictions. The renderer (./html.ts) is a pure function of this.
  */
+import type { BacktestResult } from '../predict/backtest';
 import type { PredictionResult } from '../predict/types';
+
+/** A backtest as the report draws it (its chart series thinned). */
+export type BacktestReportData = BacktestResult;
 
 /** One line of the outcomes JSONL (written by the injection workflow's recordOutcome). */
 export interface OutcomeRecord {
@@ -84,4 +88,6 @@ export interface ReportData {
   cycles: CycleEntry[];
   /** Problems met while gathering (an unreachable Prometheus, unreadable lines); shown, not fatal. */
   warnings: string[];
+  /** Predictions replayed against what happened, with the reliability table (absent: no section). */
+  backtest?: BacktestReportData;
 }

@@ -1,7 +1,8 @@
 // The whole mission on one machine: `npm run -s demo -- --cycles 1 --no-ui` against the real
-// stack (nginx → API → PostgreSQL, agent in-line, embedded Temporal, Prometheus). At least one
-// fault goes in and comes out again, nothing stays applied, the report renders in Chromium,
-// and no process the demo started outlives it.
+// stack (nginx → API → PostgreSQL, agent in-line, embedded Temporal, Prometheus), started from
+// the recorded history and trained on it. At least one fault goes in and comes out again,
+// nothing stays applied, the report renders in Chromium, and no process the demo started
+// outlives it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -58,6 +59,19 @@ describe('npm run demo, bounded', () => {
     const report = summary.report as string;
     assert.ok(existsSync(report), `report at ${report}`);
 
+    // the main job ran on models trained on the recorded history, never on the trend stand-in
+    const kinds = summary.model_kinds as string[];
+    assert.ok(kinds.length > 0, 'model kinds reported');
+    assert.ok(!kinds.includes('trend'), `model kinds: ${kinds.join(', ')}`);
+    for (const k of kinds) assert.ok(['lstm', 'gru', 'holt-winters'].includes(k), k);
+    const history = summary.history as { minutes: number; train_s: number } | undefined;
+    assert.ok(history && history.minutes >= 10, `history: ${JSON.stringify(history)}`);
+    assert.ok(history.train_s < 60, `training took ${history.train_s} s`);
+    // the orders table grows on purpose: orders-db's query latency heads for its threshold
+    const [top] = summary.top_scenarios as { id: string; severity: string }[];
+    assert.match(top?.id ?? '', /^orders-db:/, `first cycle's top scenario: ${JSON.stringify(top)}`);
+    assert.ok(top?.severity === 'medium' || top?.severity === 'high', `severity ${top?.severity}`);
+
     // nothing the demo started is still running: not its process tree, nothing in its run dir
     // a process that got its signal at the very end may take a moment to exit
     const alive = () => [...tree].filter(pidAlive);
@@ -78,6 +92,7 @@ describe('npm run demo, bounded', () => {
       'orders-db': 1,
       node: 1,
       loadgen: 1,
+      logs: 1,
       'foreshock-agent': 1,
       'foreshock-worker': 1,
     });

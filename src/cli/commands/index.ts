@@ -19,6 +19,7 @@ export const commandLoaders: Record<string, () => Register> = {
   run: () => (require('./run') as typeof import('./run')).registerRun,
   halt: () => (require('./halt') as typeof import('./halt')).registerHalt,
   demo: () => (require('./demo') as typeof import('./demo')).registerDemo,
+  backtest: () => (require('./backtest') as typeof import('./backtest')).registerBacktest,
   report: () => (require('./report') as typeof import('./report')).registerReport,
   'dev-server': () => (require('./dev-server') as typeof import('./dev-server')).registerDevServer,
   db: () => (require('./db') as typeof import('./db')).registerDb,

@@ -56,7 +56,11 @@ export function registerPredict(program: Command): void {
       for (const s of snapshot.signals)
         if (s.error) console.log(`note: ${s.resource}/${s.signal}: ${s.error}`);
       console.log(
-        `model: ${result.model.kind}${result.model.version ? ` (${result.model.version})` : ' (no trained model: trend stand-in)'}, horizon ${Math.round(result.horizonMs / 60_000)}m`,
+        `models: ${Object.entries(result.modelKinds ?? {})
+          .map(([signal, kind]) => `${signal}=${kind}`)
+          .join(
+            ' ',
+          )}${result.model.version ? ` (newest net ${result.model.version})` : ''}, horizon ${Math.round(result.horizonMs / 60_000)}m`,
       );
       console.log(predictionTable(result));
     });

@@ -35,7 +35,7 @@ export function registerTrain(program: Command): void {
             (r.candidates ?? [])
               .map((c) => `${c.kind} ${c.mae.toFixed(3)} (${Math.round(c.trainMs)}ms)`)
               .join(', '),
-            r.error ?? r.path ?? '',
+            r.error ?? r.path ?? r.promotion ?? '',
           ]);
         }
         console.log(table.toString());

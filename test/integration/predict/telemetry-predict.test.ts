@@ -18,7 +18,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalTestEnvironment } from '../../../src/testing/temporal';
 import { createTrainingActivities, type TrainedModelSummary } from '../../../src/activities/training';
 import { forecasterTraining } from '../../../src/workflows/training';
-import { loadLatestModel } from '../../../src/predict/model-store';
+import { loadCalibration, loadLatestModel } from '../../../src/predict/model-store';
 import { Command } from 'commander';
 import { registerPredict } from '../../../src/cli/commands/predict';
 
@@ -158,7 +158,7 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     assert.ok(big.signals.every((s) => s.values.length <= 720));
   });
 
-  it('predicts with the trend stand-in, then with a stored trained model', async () => {
+  it('predicts with Holt-Winters, then with a stored trained net competing with it per series', async () => {
     const files = {
       incidents: path.join(dir, 'incidents.jsonl'),
       outcomes: path.join(dir, 'outcomes.jsonl'),
@@ -168,8 +168,9 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     const predictionsFile = path.join(dir, 'not-yet', 'predictions.jsonl');
     const predict = createPredictActivities({ modelsDir, historyFiles: files, predictionsFile });
     const trend = await predict.predictFailures({ snapshot, config: config() });
-    assert.equal(trend.model.kind, 'trend');
-    assertForecasts(trend, snapshot, 'trend');
+    assert.equal(trend.model.kind, 'holt-winters');
+    assert.equal(trend.modelKinds?.['db/latency_p99'], 'holt-winters');
+    assertForecasts(trend, snapshot, 'holt-winters');
     const stored = readFileSync(predictionsFile, 'utf8').split('\n').filter(Boolean);
     assert.equal(stored.length, 1, 'one JSON line per prediction, folder created');
     assert.deepEqual(JSON.parse(stored[0]!), trend);
@@ -193,10 +194,14 @@ describe('telemetry + predict activities against a real Prometheus', () => {
       }),
     );
     const trained = await predict.predictFailures({ snapshot, config: config() });
-    assert.ok(trained.model.kind === 'lstm' || trained.model.kind === 'gru');
-    assert.equal(trained.model.version, 'database/latency_p99/v1');
-    assert.match(trained.scenarios.find((s) => s.resource === 'db')?.why.text ?? '', /(lstm|gru) v1/);
-    assertForecasts(trained, snapshot, trained.model.kind);
+    const dbKind = trained.modelKinds?.['db/latency_p99'];
+    assert.ok(dbKind === 'lstm' || dbKind === 'gru' || dbKind === 'holt-winters', `${dbKind}`);
+    assert.equal(trained.modelKinds?.['web/latency_p99'], 'holt-winters', 'no net for the web type');
+    assert.match(
+      trained.scenarios.find((s) => s.resource === 'db')?.why.text ?? '',
+      dbKind === 'holt-winters' ? /holt-winters/ : /(lstm|gru) v1/,
+    );
+    assertForecasts(trained, snapshot, dbKind);
     assert.equal(readFileSync(predictionsFile, 'utf8').split('\n').filter(Boolean).length, 2);
   });
 
@@ -248,9 +253,15 @@ describe('telemetry + predict activities against a real Prometheus', () => {
     );
     assert.equal(results.length, 1, JSON.stringify(results));
     assert.equal(results[0]?.error, undefined, results[0]?.error);
-    assert.equal(results[0]?.version, 1);
+    assert.equal(results[0]?.candidates?.length, 2, 'both LSTM and GRU were measured');
+    // the promotion gate: stored only when it beat the last value on the select part
     const stored = loadLatestModel(path.join(dir, 'cli-models'), 'database', 'latency_p99');
-    assert.ok(stored && stored.evaluation.candidates.length === 2, 'both LSTM and GRU were measured');
+    assert.equal(results[0]?.promoted, stored !== undefined, results[0]?.promotion);
+    assert.equal(results[0]?.version, stored ? 1 : undefined);
+    assert.ok(
+      loadCalibration(path.join(dir, 'cli-models'), 'database', 'latency_p99'),
+      'the calibration is stored either way',
+    );
 
     const lines: string[] = [];
     const log = console.log;
@@ -261,7 +272,11 @@ describe('telemetry + predict activities against a real Prometheus', () => {
       console.log = log;
     }
     const prediction = JSON.parse(lines[lines.length - 1] ?? '{}') as PredictionResult;
-    assert.equal(prediction.model.version, 'database/latency_p99/v1');
+    assert.equal(
+      prediction.modelKinds?.['db/latency_p99'],
+      stored ? prediction.modelKinds?.['db/latency_p99'] : 'holt-winters',
+    );
+    assert.notEqual(prediction.model.kind, 'trend');
     assert.equal(prediction.scenarios[0]?.id, 'db:network_latency');
   });
 });

@@ -1,0 +1,130 @@
+// `foreshock backtest` against a real Prometheus holding the demo's recorded history (backfilled
+// with promtool, as the demo does): the live engine replays it origin by origin, and the
+// result says how many failures it forecast, with what lead, at what false-alarm rate; the
+// report draws the bands against the real series and the reliability plot in Chromium.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { registerBacktest } from '../../../src/cli/commands/backtest';
+import { backfillHistory, DEMO_HISTORY_FILE, promtoolPath } from '../../../src/demo/history';
+import { renderDemoConfig } from '../../../src/demo/config';
+import { allocateDemoPorts } from '../../../src/demo/stack';
+import { PrometheusServer } from '../../../src/testing/prometheus';
+import { PROJECT_ROOT, toolPaths } from '../../../src/tools';
+import { checkReportInChromium } from '../demo/browser';
+
+async function runCli(argv: string[]): Promise<string[]> {
+  const program = new Command('foreshock').exitOverride();
+  registerBacktest(program);
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    await program.parseAsync(['node', 'foreshock', ...argv]);
+  } finally {
+    console.log = log;
+  }
+  return lines;
+}
+
+describe('foreshock backtest on the demo history in a real Prometheus', () => {
+  let dir: string;
+  let prometheus: PrometheusServer;
+  let configFile: string;
+  let minutes: number;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-backtest-'));
+    const backfilled = await backfillHistory({
+      historyFile: DEMO_HISTORY_FILE,
+      tsdbDir: path.join(dir, 'data'),
+      endMs: Date.now() - 5000,
+      instances: {},
+      promtool: promtoolPath(toolPaths().prometheus),
+    });
+    minutes = Math.ceil((Date.now() - backfilled.fromMs) / 60_000);
+    const ports = await allocateDemoPorts();
+    prometheus = await PrometheusServer.start({
+      targets: [],
+      dataDir: dir,
+      port: ports.prometheus,
+      rules: readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'rules.yml'), 'utf8'),
+    });
+    configFile = path.join(dir, 'foreshock.yaml');
+    writeFileSync(
+      configFile,
+      renderDemoConfig(readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'foreshock.yaml'), 'utf8'), {
+        ports,
+        agentPort: 1,
+        runDir: path.join(dir, 'run'),
+        temporalUi: false,
+        apiUnderFiu: false,
+      }),
+    );
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scores forecasts against what happened and reports them', async () => {
+    const report = path.join(dir, 'backtest.html');
+    const lines = await runCli([
+      'backtest',
+      '--config',
+      configFile,
+      '--since',
+      `${minutes}m`,
+      '--horizon',
+      '5m',
+      '--every',
+      '30s',
+      '--json',
+      '--report',
+      report,
+    ]);
+    const result = JSON.parse(lines.at(-1)!) as {
+      origins: number;
+      signals: { resource: string; signal: string; models: Record<string, number>; failures: number }[];
+      totals: {
+        failures: number;
+        failuresForecast: number;
+        medianLeadMs?: number;
+        falseAlarmsPerDay: number;
+      };
+      outOfFold: { samples: number; positives: number; brier: number; brierSkill: number };
+      reliability: { count: number }[];
+    };
+    assert.ok(result.origins >= 20, `${result.origins} origins`);
+    assert.equal(result.signals.length, 8, result.signals.map((s) => `${s.resource}/${s.signal}`).join(' '));
+    for (const s of result.signals)
+      assert.deepEqual(Object.keys(s.models), ['holt-winters'], 'no trained nets here');
+    const db = result.signals.find((s) => s.resource === 'orders-db' && s.signal === 'query_p99');
+    assert.ok(db && db.failures > 0, 'the recording holds orders-db slow-downs past the threshold');
+    assert.ok(result.totals.failuresForecast > 0 && result.totals.failuresForecast <= result.totals.failures);
+    assert.ok((result.totals.medianLeadMs ?? 0) > 0, 'forecast before the crossing');
+    assert.ok(Number.isFinite(result.totals.falseAlarmsPerDay));
+    assert.ok(result.outOfFold.samples > 0 && result.outOfFold.positives > 0);
+    assert.ok(Number.isFinite(result.outOfFold.brier) && Number.isFinite(result.outOfFold.brierSkill));
+    assert.equal(
+      result.reliability.reduce((n, b) => n + b.count, 0),
+      result.outOfFold.samples,
+    );
+
+    assert.ok(existsSync(report));
+    const html = readFileSync(report, 'utf8');
+    assert.match(html, /id="backtest"/);
+    const page = await checkReportInChromium(
+      report,
+      path.join(PROJECT_ROOT, 'test-artifacts', 'backtest-report.png'),
+    );
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(page.requests, []);
+    assert.equal(page.chartsRendered, 9, 'eight signals and the reliability plot');
+    assert.equal(page.paintedCanvases, page.canvases);
+  });
+});
