@@ -15,6 +15,8 @@ import { crossingProbability } from './probability';
 import { buildScenarios, type SignalAssessment, type ScenarioConfig } from './scenarios';
 import { forecastSeries, type SeriesModelKind } from './series-forecast';
 import type { PredictionResult, SignalForecast, TelemetrySnapshot } from './types';
+import { scoreSeries, windowPoints } from './scorer/failure-scorer';
+import { DEFAULT_SCORER_SETTINGS } from './scorer/settings';
 
 /** Without a configured threshold, "failure" is this many robust units (IQRs) above the median. */
 export const LEARNED_THRESHOLD_UNITS = 4;
@@ -102,6 +104,28 @@ export function scaledThreshold(configured: number | undefined, scale: RobustSca
   return configured !== undefined ? (configured - scale.center) / scale.scale : LEARNED_THRESHOLD_UNITS;
 }
 
+/** Share of the window's newest rows whose highest anomaly score counts as "now". */
+export const ANOMALY_RECENT_SHARE = 0.05;
+
+/**
+ * The FailureScorer (the very scorer `foreshock eval nab` measures) run row by row over the
+ * window, missing samples included as NaN; the highest score of its newest rows. The scorer
+ * reports an episode once, at its onset, so "now" spans a few rows rather than the last one.
+ */
+export function recentAnomaly(window: {
+  startMs: number;
+  stepMs: number;
+  values: readonly (number | null)[];
+}): number {
+  const values = window.values.map((v) => (typeof v === 'number' ? v : NaN));
+  const scores = scoreSeries(windowPoints({ startMs: window.startMs, stepMs: window.stepMs, values }));
+  const recent = Math.max(1, Math.ceil(scores.length * ANOMALY_RECENT_SHARE));
+  let best = 0;
+  for (let i = Math.max(0, scores.length - recent); i < scores.length; i++)
+    best = Math.max(best, scores[i] ?? 0);
+  return best;
+}
+
 export function assessSignals(options: AssessOptions): AssessedSignal[] {
   const out: AssessedSignal[] = [];
   for (const w of options.snapshot.signals) {
@@ -118,6 +142,7 @@ export function assessSignals(options: AssessOptions): AssessedSignal[] {
       });
       continue;
     }
+    const anomaly = recentAnomaly(w);
     const scale = robustScale(filled.values);
     const scaled = applyScale(filled.values, scale);
     const configured = resource.thresholds[w.signal];
@@ -163,6 +188,8 @@ export function assessSignals(options: AssessOptions): AssessedSignal[] {
       ...(claimed ? {} : { claimed: false }),
       model: sf.kind,
       rawProbability: raw,
+      anomaly,
+      anomalous: anomaly >= DEFAULT_SCORER_SETTINGS.threshold,
       calibrated,
       ...(band
         ? {

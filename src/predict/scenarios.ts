@@ -21,6 +21,10 @@ export interface SignalAssessment {
   claimed?: boolean;
   /** e.g. "latency_p99 0.18 → 0.42 in 10m (threshold 0.3)". */
   text: string;
+  /** The FailureScorer's anomaly score over the window's newest rows, in [0, 1) (the score `eval nab` measures). */
+  anomaly?: number;
+  /** The anomaly score reached the scorer's tuned alarm threshold. */
+  anomalous?: boolean;
 }
 
 export type ScenarioConfig = Pick<
@@ -172,9 +176,11 @@ export function buildScenarios(input: BuildScenariosInput): FailureScenario[] {
       const weakness = modeWeakness(history, resource.name, mode);
       // Ranking only: weakness 0.5 (no runs yet) leaves the evidence as is, known weak spots
       // raise it, proven strong ones lower it; an unrelated signal counts half; an alert adds.
+      // An anomaly the scorer alarms on now is evidence for ranking, not a crossing probability.
+      const anomaly = Math.max(0, ...signals.map((s) => (s.anomalous ? (s.anomaly ?? 0) : 0)));
       const evidence = Math.min(
         1,
-        combineIndependent([best?.fit ?? 0, pIncident, firing ? 0.5 : 0]) * 2 * weakness,
+        combineIndependent([best?.fit ?? 0, pIncident, firing ? 0.5 : 0, anomaly]) * 2 * weakness,
       );
       const record = history.outcomes.get(`${resource.name}:${mode}`);
       const meanBreaches = record && record.runs ? record.breaches / record.runs : 0;
@@ -191,6 +197,12 @@ export function buildScenarios(input: BuildScenariosInput): FailureScenario[] {
           ? `; ${mode} breached a guard ${record.breached} of ${record.runs} times`
           : `; ${mode} never injected here`) +
         (firing ? '; an alert is firing' : '') +
+        (anomaly > 0
+          ? `; anomalous now (${signals
+              .filter((s) => s.anomalous)
+              .map((s) => `${s.signal} ${(s.anomaly ?? 0).toFixed(2)}`)
+              .join(', ')})`
+          : '') +
         (input.redGuards.includes(resource.name) ? '; a guard is red now' : '');
       scenarios.push({
         id: `${resource.name}:${mode}`,
