@@ -19,10 +19,14 @@ import {
   type ScoredFile,
 } from './nab-score';
 
-/** Runs the scorer over one file row by row; the warm-up is NAB's probationary period. */
+/**
+ * Runs the scorer over one file row by row; the warm-up is NAB's probationary period and the
+ * series length the file's.
+ */
 export function scoreNabFile(file: NabFile, settings: ScorerSettings): Float64Array {
   const scorer = new FailureScorer(settings, {
     warmupRows: Math.max(1, probationaryLength(file.values.length)),
+    seriesRows: Math.max(1, file.values.length),
   });
   const out = new Float64Array(file.values.length);
   for (let i = 0; i < out.length; i++)

@@ -6,6 +6,7 @@
  *          day/week season, relative entropy, optional neural forecast error)
  *       ─▶ each statistic ranked among its own past values ─▶ empirical p-value
  *       ─▶ fused (Fisher / Cauchy / Bonferroni) ─▶ surprise digits d = −log10 p
+ *       ─▶ less log10 of the warm-up lengths to be scored (Bonferroni over the series' length)
  *       ─▶ score d / (d + 3) in [0, 1) ─▶ reported only if it beats every score of the quiet span
  *
  * Ranking each statistic among its own history makes one global threshold mean about the same
@@ -26,6 +27,20 @@ const HALF_SCORE_DIGITS = 3;
 export interface ScorerOptions {
   /** Rows watched before scoring; every length in the settings scales with it. */
   warmupRows: number;
+  /**
+   * Rows the caller will feed in all (the file's or the live window's length). The fused p-value
+   * is multiplied by the number of warm-up lengths scored after the warm-up, (seriesRows −
+   * warmupRows) / warmupRows, at least 1 (Bonferroni), so the chance of a false alarm per series
+   * does not grow with the series' length beyond the warm-up's. Only the length is used, never a
+   * later value.
+   * @default warmupRows (no correction)
+   */
+  seriesRows?: number;
+}
+
+/** Surprise digits taken off every row for a series of `seriesRows` rows (≥ 0). */
+export function lengthCorrectionDigits(warmupRows: number, seriesRows: number): number {
+  return Math.log10(Math.max(1, (seriesRows - warmupRows) / warmupRows));
 }
 
 /** The warm-up a series of `rows` rows gets when none is given: NAB's rule, 15 % (at most 750). */
@@ -94,6 +109,7 @@ export class FailureScorer {
   private readonly ranks: RankPValue[];
   private readonly lastP: Float64Array;
   private readonly quiet: QuietFilter;
+  private readonly correction: number;
   private row = 0;
 
   constructor(settings: ScorerSettings = DEFAULT_SCORER_SETTINGS, options: ScorerOptions) {
@@ -102,6 +118,11 @@ export class FailureScorer {
       throw new RangeError(`warmupRows: expected an integer ≥ 1, got ${options.warmupRows}`);
     }
     this.warmupRows = options.warmupRows;
+    const seriesRows = options.seriesRows ?? options.warmupRows;
+    if (!Number.isInteger(seriesRows) || seriesRows < 1) {
+      throw new RangeError(`seriesRows: expected an integer ≥ 1, got ${seriesRows}`);
+    }
+    this.correction = lengthCorrectionDigits(this.warmupRows, seriesRows);
     this.streams = buildStreams(this.settings, this.warmupRows);
     const history = Math.max(50, Math.round(this.settings.pValueHistory * this.warmupRows));
     const statistics = this.streams.reduce((n, s) => n + s.stream.names.length, 0);
@@ -141,7 +162,7 @@ export class FailureScorer {
     }
     const row = this.row++;
     if (row < this.warmupRows) return 0;
-    const digits = fuse(this.settings.fusion, this.lastP);
+    const digits = Math.max(0, fuse(this.settings.fusion, this.lastP) - this.correction);
     return this.quiet.push(digits / (digits + HALF_SCORE_DIGITS));
   }
 }
@@ -155,7 +176,7 @@ export interface SeriesPoint {
 /**
  * Runs a fresh FailureScorer over the points in order and returns every row's score: the live
  * path feeds a lookback window and takes the last score. The warm-up defaults to NAB's rule on
- * the window's length.
+ * the window's length, and the series length (for the Bonferroni correction) to the window's.
  */
 export function scoreSeries(
   points: readonly SeriesPoint[],
@@ -164,6 +185,7 @@ export function scoreSeries(
 ): Float64Array {
   const scorer = new FailureScorer(settings, {
     warmupRows: options.warmupRows ?? defaultWarmupRows(points.length),
+    seriesRows: options.seriesRows ?? points.length,
   });
   const out = new Float64Array(points.length);
   points.forEach((p, i) => {

@@ -8,6 +8,7 @@ import { probationaryLength } from '../../../src/predict/eval/nab-score';
 import {
   FailureScorer,
   defaultWarmupRows,
+  lengthCorrectionDigits,
   scoreSeries,
   windowPoints,
 } from '../../../src/predict/scorer/failure-scorer';
@@ -83,15 +84,40 @@ describe('FailureScorer', () => {
     assert.deepEqual([...byWindow], [...evalPath], 'a regular-grid window is the same series');
     const scorer = new FailureScorer(DEFAULT_SCORER_SETTINGS, {
       warmupRows: probationaryLength(points.length),
+      seriesRows: points.length,
     });
     points.forEach((p, i) => assert.equal(scorer.update(p.timestamp, p.value), evalPath[i], `row ${i}`));
   });
 
   it('is walk-forward: scores of a prefix equal the whole series’ first rows', () => {
     const warmupRows = 120;
-    const whole = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows });
-    const prefix = scoreSeries(points.slice(0, 500), DEFAULT_SCORER_SETTINGS, { warmupRows });
+    const seriesRows = points.length;
+    const whole = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows });
+    const prefix = scoreSeries(points.slice(0, 500), DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows });
     assert.deepEqual([...prefix], [...whole.slice(0, 500)]);
+  });
+
+  it('takes log10 of the warm-up lengths scored off the evidence (Bonferroni over the length)', () => {
+    assert.equal(lengthCorrectionDigits(100, 100), 0);
+    assert.equal(lengthCorrectionDigits(100, 150), 0, 'never adds evidence');
+    assert.ok(Math.abs(lengthCorrectionDigits(100, 1100) - 1) < 1e-12);
+    const warmupRows = 120;
+    const short = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows: 2 * warmupRows });
+    const long = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows: 101 * warmupRows });
+    const digits = (s: number): number => (3 * s) / (1 - s);
+    let compared = 0;
+    short.forEach((s, i) => {
+      const l = long[i] as number;
+      if (l > 0) {
+        assert.ok(Math.abs(digits(s) - digits(l) - 2) < 1e-9, `row ${i}: 2 digits less`);
+        compared++;
+      } else assert.ok(digits(s) <= 2 + 1e-9 || s === 0, `row ${i}`);
+    });
+    assert.ok(compared > 0);
+    assert.throws(
+      () => new FailureScorer(DEFAULT_SCORER_SETTINGS, { warmupRows: 10, seriesRows: 0 }),
+      /seriesRows: expected an integer ≥ 1/,
+    );
   });
 
   it('scores the level shift and the drop above everything before them, 0 in the warm-up', () => {
