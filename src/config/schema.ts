@@ -74,6 +74,11 @@ export const processSchema = z
       .boolean()
       .default(false)
       .describe('start the supervised command under fiu-run -x (disk_error)'),
+    executable: z
+      .string()
+      .regex(/^\//, { message: 'expected an absolute path' })
+      .optional()
+      .describe('absolute path the process behind pidFile must run (/proc/<pid>/exe); others are refused'),
   })
   .refine((p) => p.pidFile !== undefined || p.command !== undefined, {
     message: 'a process needs pidFile or command',

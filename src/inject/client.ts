@@ -62,8 +62,16 @@ export class AgentClient {
   async list(): Promise<FaultState[]> {
     return (await this.call<{ faults: FaultState[] }>('GET', '/v1/faults')).faults;
   }
-  failover(resource: string, active: boolean): Promise<{ resource: string; upstream: string }> {
-    return this.call('POST', `/v1/resources/${encodeURIComponent(resource)}/failover`, { active });
+  /** Failover is the leased fault `failover:<resource>`, renewed with the resource's other faults. */
+  failover(
+    resource: string,
+    active: boolean,
+    leaseSeconds?: number,
+  ): Promise<{ resource: string; upstream: string; faultId: string; leaseExpiresAt?: string }> {
+    return this.call('POST', `/v1/resources/${encodeURIComponent(resource)}/failover`, {
+      active,
+      ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+    });
   }
   async healthy(): Promise<boolean> {
     try {

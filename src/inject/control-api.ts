@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import type { ApiErrorBody } from './api';
-import type { InjectionAgent } from './agent';
+import type { InjectionAgent } from './core';
 import { AgentError, InvalidRequestError, UnauthorizedError } from './errors';
 import type { AgentMetrics } from './metrics';
 import { parseLeaseSeconds } from './validation';
@@ -19,6 +19,8 @@ export interface ControlApiOptions {
   token: string;
   agent: InjectionAgent;
   metrics: AgentMetrics;
+  /** Connections served at once; more are closed on arrival. @default 256 */
+  maxConnections?: number;
 }
 
 export interface ControlApi {
@@ -94,7 +96,7 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
       action === 'failover' &&
       method === 'POST'
     ) {
-      return send(res, 200, agent.failover(id, await readJson(req)));
+      return send(res, 200, await agent.failover(id, await readJson(req)));
     }
     send(res, 404, {
       error: `no route ${method} ${url.pathname}`,
@@ -111,6 +113,13 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
       send(res, 500, { error: err instanceof Error ? err.message : String(err) } satisfies ApiErrorBody);
     });
   });
+  // Slow or idle clients cannot hold the control API: caps on connections and on how long a
+  // request may take to arrive, and an idle limit past the longest apply (fallocate, 60 s).
+  server.maxConnections = options.maxConnections ?? 256;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5000;
+  server.setTimeout(120_000, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

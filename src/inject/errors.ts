@@ -61,6 +61,14 @@ export class FaultConflictError extends AgentError {
   }
 }
 
+/** Journal recovery would not carry out a record: it names something that is not this agent's. */
+export class RecoveryRefusedError extends AgentError {
+  override name = 'RecoveryRefusedError';
+  constructor(message: string, field = 'journal') {
+    super(403, message, field, "the agent's own cgroups, fill files and processes of declared resources");
+  }
+}
+
 /** The mechanism failed on the host (cgroup write refused, tool missing, process gone). */
 export class InjectionFailedError extends AgentError {
   override name = 'InjectionFailedError';

@@ -11,6 +11,8 @@ import { InvalidRequestError } from './errors';
 import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './leases';
 
 const FAULT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+/** Fault ids the agent gives its failovers; an apply may not use them. */
+export const FAILOVER_PREFIX = 'failover:';
 
 /** The allowed range or set a zod issue implies, in words. */
 export function allowedOf(issue: z.core.$ZodIssue, schema?: z.ZodType): string {
@@ -57,7 +59,8 @@ export function possibleModes(resource: ResourceConfig): FailureMode[] {
       case 'disk':
         return resource.disk !== undefined;
       case 'host':
-        return true;
+        // Host-wide load needs a host to stand for: a resource that is only a proxy has none here.
+        return resource.process !== undefined || resource.disk !== undefined;
     }
   });
 }
@@ -74,11 +77,11 @@ export function parseApplyRequest(
     );
   }
   const b = body as Record<string, unknown>;
-  if (typeof b.faultId !== 'string' || !FAULT_ID.test(b.faultId)) {
+  if (typeof b.faultId !== 'string' || !FAULT_ID.test(b.faultId) || b.faultId.startsWith(FAILOVER_PREFIX)) {
     throw new InvalidRequestError(
       'faultId is missing or malformed',
       'faultId',
-      `1-200 characters matching ${FAULT_ID.source}`,
+      `1-200 characters matching ${FAULT_ID.source}, not starting with ${FAILOVER_PREFIX}`,
     );
   }
   const names = [...resources.keys()];
