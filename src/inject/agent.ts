@@ -12,7 +12,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ForeshockConfig, ResourceConfig } from '../config/schema';
 import { Cgroups, detectCgroupLayout, type CgroupLayout } from './cgroups';
-import { startControlApi, type ControlApi } from './control-api';
+import { startControlApi, type ControlApi, type ControlApiTls } from './control-api';
 import { InjectionAgent } from './core';
 import { InvalidRequestError } from './errors';
 import type { HostServices } from './faults/index';
@@ -30,8 +30,14 @@ export interface AgentOptions {
   config: { resources: ResourceConfig[]; agent?: Partial<ForeshockConfig['agent']> };
   /** host:port for the control API. @default the host and port of config.agent.hosts[host], else config.agent.url */
   listen?: string;
-  /** Bearer token, at least MIN_TOKEN_LENGTH characters. @default a random one (only allowed on loopback) */
+  /** Bearer token of scope `control`, at least MIN_TOKEN_LENGTH characters. @default a random one (only allowed on loopback) */
   token?: string;
+  /** Token of scope `read` (GET the faults only). @default none */
+  readToken?: string;
+  /** Token of scope `metrics` (/metrics only). @default none */
+  metricsToken?: string;
+  /** TLS for the control API. @default config.agent.tls; required beyond loopback */
+  tls?: AgentTlsFiles;
   /** Journal, its key and logs; made absolute against `configDir`, kept 0700. @default config.agent.stateDir */
   stateDir?: string;
   /** What a relative stateDir is relative to (the CLI passes the config file's directory). @default the working directory */
@@ -50,6 +56,15 @@ export interface AgentOptions {
   /** Only the resources whose `host` matches. @default every resource */
   host?: string;
   log?: (line: string) => void;
+}
+
+/** The agent's side of agent.tls. */
+export interface AgentTlsFiles {
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  /** @default false */
+  requireClientCert?: boolean;
 }
 
 export interface RunningAgent {
@@ -125,6 +140,40 @@ export function checkToken(token: string | undefined, listenHost: string): void 
   }
 }
 
+/** Reads the agent's certificate files; beyond loopback a certificate is required. */
+export function serverTlsOf(tls: AgentTlsFiles | undefined, listenHost: string): ControlApiTls | undefined {
+  if (!tls?.certFile || !tls.keyFile) {
+    if (isLoopback(listenHost)) return undefined;
+    throw new InvalidRequestError(
+      `refusing to listen on ${listenHost} without TLS: the token would cross the network in clear`,
+      'agent.tls',
+      'certFile and keyFile (and caFile + requireClientCert for mTLS), or a loopback listen address',
+    );
+  }
+  if (tls.requireClientCert && !tls.caFile) {
+    throw new InvalidRequestError(
+      'requireClientCert needs the CA that signs client certificates',
+      'agent.tls.caFile',
+      'a CA file (PEM)',
+    );
+  }
+  return {
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+    requireClientCert: tls.requireClientCert ?? false,
+  };
+}
+
+/** The host names of the agent URLs in the config: what a Host header may say. */
+function configuredHostNames(agent: Partial<ForeshockConfig['agent']>): string[] {
+  const urls = [
+    agent.url,
+    ...Object.values(agent.hosts ?? {}).map((h) => (typeof h === 'string' ? h : h.url)),
+  ];
+  return urls.filter((u): u is string => u !== undefined).map((u) => new URL(u).hostname);
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
   const agentConfig = {
@@ -135,12 +184,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...options.config.agent,
   };
   // An agent for one host listens where the config tells the workers to find it.
-  const hostUrl = options.host === undefined ? undefined : agentConfig.hosts?.[options.host];
+  const hostEntry = options.host === undefined ? undefined : agentConfig.hosts?.[options.host];
+  const hostUrl = typeof hostEntry === 'string' ? hostEntry : hostEntry?.url;
   const listen = options.listen ?? new URL(hostUrl ?? agentConfig.url).host;
   const colon = listen.lastIndexOf(':');
   const listenHost = listen.slice(0, colon);
   const listenPort = Number(listen.slice(colon + 1));
   checkToken(options.token, listenHost);
+  for (const [field, extra] of [
+    ['readToken', options.readToken],
+    ['metricsToken', options.metricsToken],
+  ] as const) {
+    if (extra === undefined) continue;
+    checkToken(extra, listenHost);
+    if (extra === options.token) {
+      throw new InvalidRequestError(`the ${field} is the control token`, field, 'a token of its own');
+    }
+  }
+  const tls = serverTlsOf(options.tls ?? agentConfig.tls, listenHost);
   const token = options.token ?? randomBytes(32).toString('base64url');
   const stateDir = path.resolve(options.configDir ?? process.cwd(), options.stateDir ?? agentConfig.stateDir);
   const journal = Journal.open(stateDir);
@@ -206,7 +267,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       maxFaultsPerResource: agentConfig.maxFaultsPerResource,
       log,
     });
-    api = await startControlApi({ host: listenHost, port: listenPort, token, agent: core, metrics });
+    api = await startControlApi({
+      host: listenHost,
+      port: listenPort,
+      tokens: {
+        control: token,
+        ...(options.readToken !== undefined ? { read: options.readToken } : {}),
+        ...(options.metricsToken !== undefined ? { metrics: options.metricsToken } : {}),
+      },
+      ...(tls ? { tls } : {}),
+      hostNames: configuredHostNames(agentConfig),
+      agent: core,
+      metrics,
+    });
   } catch (err) {
     await stopAll();
     throw err;

@@ -38,6 +38,19 @@ export class UnauthorizedError extends AgentError {
   }
 }
 
+/** A valid token without the scope the route needs (e.g. a read token on POST). */
+export class ForbiddenScopeError extends AgentError {
+  override name = 'ForbiddenScopeError';
+  constructor(scope: string) {
+    super(
+      403,
+      `this token may not do that: the route needs scope ${scope}`,
+      'authorization',
+      `a token with scope ${scope}`,
+    );
+  }
+}
+
 /** The target is not one the agent may touch (PID 1, the agent itself, an undeclared process). */
 export class UnsafeTargetError extends AgentError {
   override name = 'UnsafeTargetError';

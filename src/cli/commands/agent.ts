@@ -21,12 +21,15 @@ async function runAgent(opts: AgentCliOptions): Promise<void> {
   const { config } = await loadConfig(opts.config);
   const tokenEnv = opts.tokenEnv ?? config.agent.tokenEnv;
   // Read once, then gone from the environment: no child process, log or crash dump inherits it.
-  const token = process.env[tokenEnv] || undefined;
-  delete process.env[tokenEnv];
+  const token = takeEnv(tokenEnv);
+  const readToken = config.agent.readTokenEnv ? takeEnv(config.agent.readTokenEnv) : undefined;
+  const metricsToken = config.agent.metricsTokenEnv ? takeEnv(config.agent.metricsTokenEnv) : undefined;
   const agent = await startAgent({
     config,
     listen: opts.listen,
     token,
+    readToken,
+    metricsToken,
     stateDir: opts.stateDir !== undefined ? path.resolve(opts.stateDir) : undefined,
     configDir: path.dirname(path.resolve(opts.config)),
     host: opts.host,
@@ -59,6 +62,12 @@ async function runAgent(opts: AgentCliOptions): Promise<void> {
   });
   console.error('foreshock agent: stopping; reverting active faults');
   await agent.stop();
+}
+
+function takeEnv(name: string): string | undefined {
+  const value = process.env[name] || undefined;
+  delete process.env[name];
+  return value;
 }
 
 /** A generated token goes to a file only the agent's user can read, never to a log. */
