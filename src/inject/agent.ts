@@ -27,7 +27,12 @@ export { InjectionAgent } from './core';
 
 export interface AgentOptions {
   /** The resources this agent serves and the agent section of the foreshock config. */
-  config: { resources: ResourceConfig[]; agent?: Partial<ForeshockConfig['agent']> };
+  config: {
+    resources: ResourceConfig[];
+    agent?: Partial<ForeshockConfig['agent']>;
+    /** When given, the agent refuses modes and strengths it does not allow per resource type. */
+    resource_failure_modes?: ForeshockConfig['resource_failure_modes'];
+  };
   /** host:port for the control API. @default the host and port of config.agent.hosts[host], else config.agent.url */
   listen?: string;
   /** Bearer token of scope `control`, at least MIN_TOKEN_LENGTH characters. @default a random one (only allowed on loopback) */
@@ -38,6 +43,8 @@ export interface AgentOptions {
   metricsToken?: string;
   /** TLS for the control API. @default config.agent.tls; required beyond loopback */
   tls?: AgentTlsFiles;
+  /** Connection cap and header deadline of the control API. @default 256 connections, 10 s */
+  controlApi?: { maxConnections?: number; headersTimeoutMs?: number };
   /** Journal, its key and logs; made absolute against `configDir`, kept 0700. @default config.agent.stateDir */
   stateDir?: string;
   /** What a relative stateDir is relative to (the CLI passes the config file's directory). @default the working directory */
@@ -201,9 +208,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       throw new InvalidRequestError(`the ${field} is the control token`, field, 'a token of its own');
     }
   }
-  const tls = serverTlsOf(options.tls ?? agentConfig.tls, listenHost);
+  const baseDir = options.configDir ?? process.cwd();
+  const tlsFiles = options.tls ?? agentConfig.tls;
+  const resolve = (file: string | undefined) =>
+    file === undefined ? undefined : path.resolve(baseDir, file);
+  const tls = serverTlsOf(
+    tlsFiles && {
+      ...tlsFiles,
+      certFile: resolve(tlsFiles.certFile),
+      keyFile: resolve(tlsFiles.keyFile),
+      caFile: resolve(tlsFiles.caFile),
+    },
+    listenHost,
+  );
   const token = options.token ?? randomBytes(32).toString('base64url');
-  const stateDir = path.resolve(options.configDir ?? process.cwd(), options.stateDir ?? agentConfig.stateDir);
+  const stateDir = path.resolve(baseDir, options.stateDir ?? agentConfig.stateDir);
   const journal = Journal.open(stateDir);
   const layout = options.cgroupLayout ?? detectCgroupLayout(undefined, agentConfig.cgroupVersion);
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
@@ -265,6 +284,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       metrics,
       protectedPids: new Set(options.protectedPids ?? []),
       maxFaultsPerResource: agentConfig.maxFaultsPerResource,
+      ...(options.config.resource_failure_modes
+        ? { failureModes: options.config.resource_failure_modes }
+        : {}),
+      ...(agentConfig.budget ? { budget: agentConfig.budget } : {}),
       log,
     });
     api = await startControlApi({
@@ -277,6 +300,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       },
       ...(tls ? { tls } : {}),
       hostNames: configuredHostNames(agentConfig),
+      ...options.controlApi,
       agent: core,
       metrics,
     });

@@ -15,6 +15,8 @@ import type { AgentMetrics } from './metrics';
 import { parseLeaseSeconds } from './validation';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** How often Node looks for clients past their header or request deadline. */
+const CHECK_INTERVAL_MS = 1000;
 
 export type TokenScope = 'control' | 'read' | 'metrics';
 
@@ -39,6 +41,8 @@ export interface ControlApiOptions {
   metrics: AgentMetrics;
   /** Connections served at once; more are closed on arrival. @default 256 */
   maxConnections?: number;
+  /** A client must have sent its headers within this; the whole request within 3×. @default 10000 */
+  headersTimeoutMs?: number;
 }
 
 export interface ControlApi {
@@ -184,15 +188,17 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
           requestCert: tls.ca !== undefined,
           rejectUnauthorized: tls.requireClientCert ?? false,
           minVersion: 'TLSv1.2',
+          connectionsCheckingInterval: CHECK_INTERVAL_MS,
         },
         handler,
       )
-    : http.createServer(handler);
+    : http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
   // Slow or idle clients cannot hold the control API: caps on connections and on how long a
   // request may take to arrive, and an idle limit past the longest apply (fallocate, 60 s).
   server.maxConnections = options.maxConnections ?? 256;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = 3 * headersTimeout;
   server.keepAliveTimeout = 5000;
   server.setTimeout(120_000, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,7 @@ import { faultType, type ActiveFault, type FaultTarget, type HostServices } from
 import { LeaseBook, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './leases';
 import type { AgentMetrics, RevertReason } from './metrics';
 import { resolvePids } from './pids';
+import { checkAllowed, HostBudget, type FailureModesConfig, type HostBudgetLimits } from './policy';
 import type { ResourceProxy } from './proxy/resource-proxy';
 import type { Supervisor } from './supervisor';
 import { FAILOVER_PREFIX, parseApplyRequest, parseParams } from './validation';
@@ -54,6 +55,10 @@ export interface FaultBookOptions {
   protectedPids: ReadonlySet<number>;
   /** @default 1 */
   maxFaultsPerResource?: number;
+  /** The config's per-type modes and strengths. @default no restriction beyond the param schemas */
+  failureModes?: FailureModesConfig;
+  /** Host-wide ceilings across active faults. @default HostBudget's defaults */
+  budget?: HostBudgetLimits;
   log?: (line: string) => void;
 }
 
@@ -65,9 +70,11 @@ export class InjectionAgent {
   private readonly log: (line: string) => void;
   readonly maxFaultsPerResource: number;
   readonly metrics: AgentMetrics;
+  readonly budget: HostBudget;
 
   constructor(private readonly options: FaultBookOptions) {
     this.maxFaultsPerResource = options.maxFaultsPerResource ?? 1;
+    this.budget = new HostBudget(options.budget);
     this.metrics = options.metrics;
     this.log = options.log ?? (() => {});
     this.leases = new LeaseBook((faultId, reason) => {
@@ -112,6 +119,7 @@ export class InjectionAgent {
 
   async apply(body: unknown): Promise<FaultState> {
     const request = parseApplyRequest(body, this.options.resources);
+    checkAllowed(request.resourceConfig, request.mode, request.params, this.options.failureModes);
     const pending = this.pending.get(request.faultId);
     if (pending) {
       sameFault(request, pending);
@@ -165,12 +173,19 @@ export class InjectionAgent {
       throw new InvalidRequestError(`no injector for ${request.mode}`, 'mode', 'a registered fault type');
     const appliedAt = Date.now();
     const lease = { faultId: request.faultId, expiresAt: appliedAt + request.leaseSeconds * 1000 };
-    const fault = await type.apply(
-      this.targetOf(request.resourceConfig),
-      request.params as never,
-      lease,
-      this.options.host,
-    );
+    this.budget.reserve(request.faultId, request.mode, request.params);
+    let fault: ActiveFault;
+    try {
+      fault = await type.apply(
+        this.targetOf(request.resourceConfig),
+        request.params as never,
+        lease,
+        this.options.host,
+      );
+    } catch (err) {
+      this.budget.release(request.faultId);
+      throw err;
+    }
     const record = this.newRecord(request, fault, type.journaled);
     record.state.appliedAt = new Date(appliedAt).toISOString();
     this.remember(record);
@@ -321,6 +336,7 @@ export class InjectionAgent {
       }
     }
     this.leases.release(faultId);
+    this.budget.release(faultId);
     record.active = undefined;
     record.state.phase = reason === 'lease_expired' || reason === 'duration_elapsed' ? 'expired' : 'reverted';
     record.state.revertedAt = new Date().toISOString();
