@@ -88,7 +88,7 @@ function demandOf(
   mode: FailureMode,
   params: Record<string, unknown>,
 ): { kind: Resource; amount: number; field: string } | undefined {
-  const n = (key: string) => (typeof params[key] === 'number' ? (params[key] as number) : 0);
+  const n = (key: string) => (typeof params[key] === 'number' ? params[key] : 0);
   switch (mode) {
     case 'cpu_stress':
       return { kind: 'cpuPercent', amount: n('workers') * n('load'), field: 'params.workers' };
