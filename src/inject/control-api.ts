@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ApiErrorBody } from './api';
 import type { InjectionAgent } from './core';
 import { AgentError, ForbiddenScopeError, InvalidRequestError, UnauthorizedError } from './errors';
@@ -76,7 +77,8 @@ function hostNameOf(header: string | undefined): string {
   return colon >= 0 ? value.slice(0, colon) : value;
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
+/** The whole body, read before any answer (an unread body would corrupt the next request on the connection). */
+async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -85,7 +87,10 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
       throw new InvalidRequestError('the body is too large', 'body', `at most ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
   if (!text.trim()) return {};
   try {
     return JSON.parse(text) as unknown;
@@ -108,7 +113,8 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
     ),
   );
 
-  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<void> => {
+    const readJson = () => parseJson(text);
     const hostName = hostNameOf(req.headers.host);
     if (!hostNames.has(hostName)) {
       throw new InvalidRequestError(
@@ -144,13 +150,13 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
     const [v1, collection, id, action] = parts;
     if (v1 === 'v1' && collection === 'faults') {
       if (id === undefined) {
-        if (method === 'POST') return send(res, 200, await agent.apply(await readJson(req)));
+        if (method === 'POST') return send(res, 200, await agent.apply(readJson()));
         if (method === 'GET') return send(res, 200, { faults: agent.list() });
       } else if (action === 'renew' && method === 'POST') {
-        return send(res, 200, await agent.renew(id, parseLeaseSeconds(await readJson(req))));
+        return send(res, 200, await agent.renew(id, parseLeaseSeconds(readJson())));
       } else if (action === undefined) {
         if (method === 'GET') return send(res, 200, agent.get(id));
-        if (method === 'PATCH') return send(res, 200, await agent.update(id, await readJson(req)));
+        if (method === 'PATCH') return send(res, 200, await agent.update(id, readJson()));
         if (method === 'DELETE') return send(res, 200, await agent.revert(id));
       }
     }
@@ -161,7 +167,7 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
       action === 'failover' &&
       method === 'POST'
     ) {
-      return send(res, 200, await agent.failover(id, await readJson(req)));
+      return send(res, 200, await agent.failover(id, readJson()));
     }
     send(res, 404, {
       error: `no route ${method} ${url.pathname}`,
@@ -172,11 +178,20 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
   };
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    route(req, res).catch((err: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (err instanceof AgentError) return send(res, err.status, err.toBody());
-      send(res, 500, { error: err instanceof Error ? err.message : String(err) } satisfies ApiErrorBody);
-    });
+    readBody(req)
+      .then(
+        (text) => route(req, res, text),
+        (err: unknown) => {
+          // The rest of an oversized body is never read: this connection cannot carry another request.
+          res.shouldKeepAlive = false;
+          throw err;
+        },
+      )
+      .catch((err: unknown) => {
+        if (res.headersSent) return res.destroy();
+        if (err instanceof AgentError) return send(res, err.status, err.toBody());
+        send(res, 500, { error: err instanceof Error ? err.message : String(err) } satisfies ApiErrorBody);
+      });
   };
   const tls = options.tls;
   const server = tls
@@ -193,6 +208,22 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
         handler,
       )
     : http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
+  // Requests the HTTP parser refuses still get an answer that names what was wrong.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const text = JSON.stringify({
+      error: timedOut
+        ? 'the request did not arrive in time'
+        : `malformed HTTP request (${err.code ?? err.message})`,
+      field: 'request',
+      allowed: timedOut ? `headers within ${server.headersTimeout} ms` : 'an HTTP/1.1 request',
+    } satisfies ApiErrorBody);
+    socket.end(
+      `HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+  });
   // Slow or idle clients cannot hold the control API: caps on connections and on how long a
   // request may take to arrive, and an idle limit past the longest apply (fallocate, 60 s).
   server.maxConnections = options.maxConnections ?? 256;

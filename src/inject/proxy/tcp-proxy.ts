@@ -199,6 +199,17 @@ export class TcpProxy {
     ]).size;
   }
 
+  /** The ids of the toxics and reset rules in force. */
+  toxicIds(): string[] {
+    return [
+      ...new Set([
+        ...this.toxics.upstream.keys(),
+        ...this.toxics.downstream.keys(),
+        ...this.resetShares.keys(),
+      ]),
+    ];
+  }
+
   hasToxic(id: string): boolean {
     return this.toxics.upstream.has(id) || this.toxics.downstream.has(id) || this.resetShares.has(id);
   }
