@@ -43,6 +43,8 @@ export interface AgentOptions {
   metricsToken?: string;
   /** TLS for the control API. @default config.agent.tls; required beyond loopback */
   tls?: AgentTlsFiles;
+  /** How long past its duration a fault may stay before the agent reverts it. @default 5000 */
+  durationGraceMs?: number;
   /** Connection cap and header deadline of the control API. @default 256 connections, 10 s */
   controlApi?: { maxConnections?: number; headersTimeoutMs?: number };
   /** Journal, its key and logs; made absolute against `configDir`, kept 0700. @default config.agent.stateDir */
@@ -288,6 +290,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         ? { failureModes: options.config.resource_failure_modes }
         : {}),
       ...(agentConfig.budget ? { budget: agentConfig.budget } : {}),
+      ...(options.durationGraceMs !== undefined ? { durationGraceMs: options.durationGraceMs } : {}),
       log,
     });
     api = await startControlApi({

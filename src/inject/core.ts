@@ -26,6 +26,11 @@ import { FAILOVER_PREFIX, parseApplyRequest, parseParams } from './validation';
 const MAX_FINISHED_FAULTS = 1000;
 /** A failover's lease when the request names none and no fault on its resource holds one. */
 export const DEFAULT_FAILOVER_LEASE_SECONDS = 30;
+/**
+ * How long past its `duration` a fault may stay before the agent takes it out itself: the
+ * caller's own rollback at the end of the window comes first, the agent's is the backstop.
+ */
+export const DEFAULT_DURATION_GRACE_MS = 5000;
 /** How soon a revert that failed, or could not be verified, is tried again. */
 const RETRY_SECONDS = 5;
 
@@ -59,6 +64,8 @@ export interface FaultBookOptions {
   failureModes?: FailureModesConfig;
   /** Host-wide ceilings across active faults. @default HostBudget's defaults */
   budget?: HostBudgetLimits;
+  /** The agent reverts a fault at applied at + duration + this, however often it is renewed. @default 5000 */
+  durationGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -190,7 +197,10 @@ export class InjectionAgent {
     record.state.appliedAt = new Date(appliedAt).toISOString();
     this.remember(record);
     const duration = request.params.duration;
-    if (typeof duration === 'number') this.leases.setDeadline(request.faultId, appliedAt + duration);
+    if (typeof duration === 'number') {
+      const grace = this.options.durationGraceMs ?? DEFAULT_DURATION_GRACE_MS;
+      this.leases.setDeadline(request.faultId, appliedAt + duration + grace);
+    }
     this.leases.grant(request.faultId, request.leaseSeconds);
     this.metrics.faultApplied(request.mode);
     this.log(`applied ${request.mode} ${request.faultId} on ${request.resource}`);
@@ -256,7 +266,8 @@ export class InjectionAgent {
       throw new InvalidRequestError('the body must be a JSON object', 'body', '{params}');
     }
     const extra = Object.keys(body).find((k) => k !== 'params');
-    if (extra !== undefined) throw new InvalidRequestError(`unknown field ${extra}`, extra, 'params');
+    if (extra !== undefined)
+      throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'params');
     const patch = (body as { params?: unknown }).params;
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
       throw new InvalidRequestError(
@@ -518,7 +529,7 @@ function parseFailoverBody(body: unknown): { active: boolean; leaseSeconds?: num
   }
   const extra = Object.keys(body).find((k) => k !== 'active' && k !== 'leaseSeconds');
   if (extra !== undefined)
-    throw new InvalidRequestError(`unknown field ${extra}`, extra, 'active, leaseSeconds');
+    throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'active, leaseSeconds');
   const { active, leaseSeconds } = body as { active?: unknown; leaseSeconds?: unknown };
   if (typeof active !== 'boolean')
     throw new InvalidRequestError('active must be a boolean', 'active', 'true | false');

@@ -60,6 +60,8 @@ describe('inject: hostile requests cannot make a fault escape', { timeout: 120_0
       listen: '127.0.0.1:0',
       stateDir: path.join(dir, 'state'),
       cgroupPrefix: `hostile-${process.pid}`,
+      // The agent's backstop at the very end of the window, so the test need not wait for the grace.
+      durationGraceMs: 0,
     });
   });
 
@@ -215,6 +217,10 @@ describe('inject: hostile requests cannot make a fault escape', { timeout: 120_0
       timeoutMs: 3000,
       intervalMs: 50,
     });
+    // Found by the fuzzer: an empty key was refused naming the empty field.
+    const emptyKey = await call('POST', '/v1/resources/cache/failover', { '': null, active: false });
+    assert.equal(emptyKey.status, 400);
+    assert.equal(emptyKey.body.field, 'body');
     const bad = await call('POST', '/v1/resources/cache/failover', { active: true, leaseSeconds: 0 });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'leaseSeconds');
