@@ -43,7 +43,7 @@ export interface AgentOptions {
   metricsToken?: string;
   /** TLS for the control API. @default config.agent.tls; required beyond loopback */
   tls?: AgentTlsFiles;
-  /** How long past its duration a fault may stay before the agent reverts it. @default 5000 */
+  /** How long past its duration a fault may stay before the agent reverts it. @default max(5 s, its first lease) */
   durationGraceMs?: number;
   /** Connection cap and header deadline of the control API. @default 256 connections, 10 s */
   controlApi?: { maxConnections?: number; headersTimeoutMs?: number };

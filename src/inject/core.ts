@@ -27,8 +27,9 @@ const MAX_FINISHED_FAULTS = 1000;
 /** A failover's lease when the request names none and no fault on its resource holds one. */
 export const DEFAULT_FAILOVER_LEASE_SECONDS = 30;
 /**
- * How long past its `duration` a fault may stay before the agent takes it out itself: the
- * caller's own rollback at the end of the window comes first, the agent's is the backstop.
+ * How long past its `duration` a fault may stay before the agent takes it out itself (at
+ * least; a fault applied with a longer lease gets that lease): the caller's own rollback at
+ * the end of the window comes first, even after a worker crash; the agent's is the backstop.
  */
 export const DEFAULT_DURATION_GRACE_MS = 5000;
 /** How soon a revert that failed, or could not be verified, is tried again. */
@@ -64,7 +65,10 @@ export interface FaultBookOptions {
   failureModes?: FailureModesConfig;
   /** Host-wide ceilings across active faults. @default HostBudget's defaults */
   budget?: HostBudgetLimits;
-  /** The agent reverts a fault at applied at + duration + this, however often it is renewed. @default 5000 */
+  /**
+   * The agent reverts a fault at applied at + duration + this, however often it is renewed.
+   * @default the larger of 5 s and the fault's first lease
+   */
   durationGraceMs?: number;
   log?: (line: string) => void;
 }
@@ -198,7 +202,8 @@ export class InjectionAgent {
     this.remember(record);
     const duration = request.params.duration;
     if (typeof duration === 'number') {
-      const grace = this.options.durationGraceMs ?? DEFAULT_DURATION_GRACE_MS;
+      const grace =
+        this.options.durationGraceMs ?? Math.max(DEFAULT_DURATION_GRACE_MS, request.leaseSeconds * 1000);
       this.leases.setDeadline(request.faultId, appliedAt + duration + grace);
     }
     this.leases.grant(request.faultId, request.leaseSeconds);
