@@ -282,16 +282,21 @@ export class InjectionAgent {
       );
     }
     const live = record.state.mode === 'failover' ? [] : (faultType(record.state.mode)?.liveParams ?? []);
-    for (const key of Object.keys(patch)) {
-      if (!live.includes(key)) {
-        throw new InvalidRequestError(
-          `params.${key} of ${record.state.mode} cannot change while the fault is applied`,
-          `params.${key}`,
-          live.length
-            ? `only ${live.join(', ')} change live`
-            : `nothing: ${record.state.mode} has no live parameters`,
-        );
-      }
+    const dead = Object.keys(patch).filter((key) => !live.includes(key));
+    // Other params may come along (a client sends the whole set) as long as they do not change.
+    const merged =
+      record.state.mode === 'failover' || dead.length === 0
+        ? undefined
+        : parseParams(record.state.mode, { ...record.state.params, ...patch });
+    for (const key of dead) {
+      if (merged && isDeepStrictEqual(merged[key], record.state.params[key])) continue;
+      throw new InvalidRequestError(
+        `params.${key} of ${record.state.mode} cannot change while the fault is applied`,
+        `params.${key}`,
+        live.length
+          ? `only ${live.join(', ')} change live (others only with their current value)`
+          : `nothing: ${record.state.mode} has no live parameters`,
+      );
     }
     return this.serial(record.state.resource, async () => {
       if (record.state.phase !== 'applied' || !record.active?.update) {

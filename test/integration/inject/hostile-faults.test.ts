@@ -135,6 +135,10 @@ describe('inject: hostile requests cannot make a fault escape', { timeout: 120_0
     assert.equal(live.status, 200);
     assert.equal((live.body.params as { latency: number; direction: string }).latency, 50);
     assert.equal((live.body.params as { direction: string }).direction, 'both');
+    const wholeSet = await call('PATCH', '/v1/faults/patch-1', {
+      params: { latency: '60ms', direction: 'both', duration: '30s' },
+    });
+    assert.equal(wholeSet.status, 200, 'unchanged params may come along');
     await call('DELETE', '/v1/faults/patch-1');
     await assertClean();
   });
