@@ -294,6 +294,8 @@ async function main(): Promise<void> {
         unfinished_workflows: all.reduce((n, s) => n + s.unfinished, 0),
         per_component: perComponent,
         agent_restarts: agent.starts.length - 1,
+        // Host changes the restarted agents undid from their journals (the cpu_throttles the kills left).
+        journal_recoveries: agent.starts.reduce((n, start) => n + start.recovered, 0),
         leftover_cgroups: leftovers().length,
         heartbeat_timeout_ms: 2000,
         lease_ms: 30_000,
