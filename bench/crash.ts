@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- crash --trials N [--kill worker,agent]`: randomized crash trials of the
+ * `npm run -s bench -- crash --trials N [--kill worker,agent,temporal]`: randomized crash trials of the
  * injection saga on real servers (Temporal dev server, the real agent and its proxy, workers as
  * child processes). Each trial picks a component from --kill and SIGKILLs it at a random point
  * of a random phase — right after inject, mid-monitor, or mid-rollback (reverts held back at a
@@ -12,6 +12,8 @@
  *           systemd's Restart=always would). The fault is a cpu_throttle on a real process, a
  *           host change that outlives the agent: only the journal recovery of the restarted
  *           agent can undo it.
+ *   temporal  the Temporal dev server (SIGKILL, restarted after 1 s on the same port and
+ *           database file); the fault is a network_latency as for worker trials.
  *
  * Last line: { trials, orphaned_faults, per_component: { worker: {...}, agent: {...} }, ... }.
  * revert_ms (worker): from the moment the fault was due to go (its window end, or the kill if
@@ -38,8 +40,8 @@ import { NamedServer } from '../test/integration/workflows/support/target';
 import { CleanupStack } from '../src/testing/cleanup';
 
 type Phase = 'after_inject' | 'mid_monitor' | 'mid_rollback';
-type Component = 'worker' | 'agent';
-const COMPONENTS: Component[] = ['worker', 'agent'];
+type Component = 'worker' | 'agent' | 'temporal';
+const COMPONENTS: Component[] = ['worker', 'agent', 'temporal'];
 const PHASES: Phase[] = ['after_inject', 'mid_monitor', 'mid_rollback'];
 const TASK_QUEUE = 'foreshock-crash-bench';
 
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
   const unknown = kill.filter((k) => !(COMPONENTS as string[]).includes(k));
   if (unknown.length > 0 || kill.length === 0) {
     console.error(
-      `--kill ${values.kill}: supported components are ${COMPONENTS.join(', ')} (temporal and prometheus are not implemented yet)`,
+      `--kill ${values.kill}: supported components are ${COMPONENTS.join(', ')} (prometheus is not implemented yet)`,
     );
     process.exit(2);
   }
@@ -129,7 +131,8 @@ async function main(): Promise<void> {
     const victimBack = () => !layout || cgroupOf(victim.pid!, 'cpu', layout) === victimCgroup;
     const gate = await AgentGate.start(agent.url);
     cleanup.push(() => gate.stop());
-    const server = await DevServer.start();
+    // A database file, so that the server SIGKILLed in a temporal trial comes back with its history.
+    const server = await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') });
     cleanup.push(() => server.stop());
     const connection = await Connection.connect({ address: server.address });
     cleanup.push(() => connection.close());
@@ -229,6 +232,13 @@ async function main(): Promise<void> {
       if (component === 'agent') {
         restarted = agent.nextStart();
         killedAt = await agent.kill();
+      } else if (component === 'temporal') {
+        process.kill(server.pid!, 'SIGKILL');
+        killedAt = Date.now();
+        await waitUntil('the dev server to be gone', async () => !server.running, { intervalMs: 20 });
+        // Restarted as a supervisor would, after a second, on the same port and database.
+        replacement = new Promise((r) => setTimeout(r, 1000)).then(() => server.start());
+        await replacement;
       } else {
         const identity = await workerOf(handle);
         const holder = [...workers].find((w) => identity === `test-worker-${w.pid}`) ?? [...workers][0]!;
