@@ -20,7 +20,7 @@ import { resolvePids } from './pids';
 import { checkAllowed, HostBudget, type FailureModesConfig, type HostBudgetLimits } from './policy';
 import type { ResourceProxy } from './proxy/resource-proxy';
 import type { Supervisor } from './supervisor';
-import { FAILOVER_PREFIX, parseApplyRequest, parseParams } from './validation';
+import { FAILOVER_PREFIX, parseApplyRequest, parseFailoverBody, parseParams, sameFault } from './validation';
 
 /** Finished faults remembered for status and idempotent revert. */
 const MAX_FINISHED_FAULTS = 1000;
@@ -498,61 +498,4 @@ export class InjectionAgent {
       processPids: () => resolvePids(resource, supervisor, this.options.protectedPids),
     };
   }
-}
-
-/** A repeated apply must name the same resource, mode and params as the first one. */
-function sameFault(
-  request: ApplyFaultRequest,
-  first: { resource: string; mode: FaultMode; appliedParams: Record<string, unknown> },
-): void {
-  const id = request.faultId;
-  if (first.resource !== request.resource) {
-    throw new FaultConflictError(
-      `faultId ${id} is already used on resource ${first.resource}`,
-      'resource',
-      `${first.resource} (or a new faultId)`,
-    );
-  }
-  if (first.mode !== request.mode) {
-    throw new FaultConflictError(
-      `faultId ${id} is already used for ${first.mode}`,
-      'mode',
-      `${first.mode} (or a new faultId)`,
-    );
-  }
-  const keys = new Set([...Object.keys(first.appliedParams), ...Object.keys(request.params)]);
-  for (const key of keys) {
-    if (!isDeepStrictEqual(first.appliedParams[key], request.params[key])) {
-      const was = JSON.stringify(first.appliedParams[key]) ?? 'unset';
-      throw new FaultConflictError(
-        `faultId ${id} was applied with params.${key} = ${was}`,
-        `params.${key}`,
-        `${was} (the first apply's value), or a new faultId`,
-      );
-    }
-  }
-}
-
-function parseFailoverBody(body: unknown): { active: boolean; leaseSeconds?: number } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('the body must be a JSON object', 'body', '{active, leaseSeconds?}');
-  }
-  const extra = Object.keys(body).find((k) => k !== 'active' && k !== 'leaseSeconds');
-  if (extra !== undefined)
-    throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'active, leaseSeconds');
-  const { active, leaseSeconds } = body as { active?: unknown; leaseSeconds?: unknown };
-  if (typeof active !== 'boolean')
-    throw new InvalidRequestError('active must be a boolean', 'active', 'true | false');
-  if (
-    leaseSeconds !== undefined &&
-    (typeof leaseSeconds !== 'number' ||
-      !(leaseSeconds >= MIN_LEASE_SECONDS && leaseSeconds <= MAX_LEASE_SECONDS))
-  ) {
-    throw new InvalidRequestError(
-      'leaseSeconds must be a number of seconds',
-      'leaseSeconds',
-      `${MIN_LEASE_SECONDS}..${MAX_LEASE_SECONDS}`,
-    );
-  }
-  return { active, ...(leaseSeconds !== undefined ? { leaseSeconds: leaseSeconds } : {}) };
 }
