@@ -1,14 +1,26 @@
 /**
- * `npm run -s bench -- crash --trials N`: randomized crash trials of the injection saga on
- * real servers (Temporal dev server, the real agent and its proxy, workers as child processes).
- * Each trial SIGKILLs the worker running the injection at a random point of a random phase —
- * right after inject, mid-monitor, or mid-rollback (reverts held back at a gate) — while a
- * standby worker carries on. The lease is long (30 s), so only the saga can remove the fault
- * in time. Last line: { trials, orphaned_faults, p50_revert_ms, max_revert_ms, ... }.
+ * `npm run -s bench -- crash --trials N [--kill worker,agent,temporal]`: randomized crash trials of the
+ * injection saga on real servers (Temporal dev server, the real agent and its proxy, workers as
+ * child processes). Each trial picks a component from --kill and SIGKILLs it at a random point
+ * of a random phase — right after inject, mid-monitor, or mid-rollback (reverts held back at a
+ * gate):
  *
- * revert_ms: from the moment the fault was due to go (its window end, or the kill if later)
- * until the agent had removed it.
+ *   worker  the worker running the injection; a standby worker carries on. The fault is a
+ *           network_latency on the proxy; the lease is long (30 s), so only the saga can remove
+ *           it in time.
+ *   agent   the agent itself (a `foreshock agent` process, restarted at once by a supervisor as
+ *           systemd's Restart=always would). The fault is a cpu_throttle on a real process, a
+ *           host change that outlives the agent: only the journal recovery of the restarted
+ *           agent can undo it.
+ *   temporal  the Temporal dev server (SIGKILL, restarted after 1 s on the same port and
+ *           database file); the fault is a network_latency as for worker trials.
+ *
+ * Last line: { trials, orphaned_faults, per_component: { worker: {...}, agent: {...} }, ... }.
+ * revert_ms (worker): from the moment the fault was due to go (its window end, or the kill if
+ * later) until the agent had removed it. revert_ms (agent): from the kill until the restarted
+ * agent had undone the fault from its journal (it does so before it listens).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +29,9 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DevServer } from '../src/worker/dev-server';
 import { FORESHOCK_WORKFLOWS_PATH } from '../src/worker/plugin';
-import { startAgent } from '../src/inject/agent';
+import { cgroupOf, Cgroups, detectCgroupLayout } from '../src/inject/cgroups';
+import { SupervisedAgent } from './support/supervised-agent';
 import { AgentClient } from '../src/inject/client';
-import { resourceSchema } from '../src/config/schema';
 import { freePort, waitUntil } from '../src/testing/ports';
 import { statusQuery, WORKFLOW_TASK_TIMEOUT } from '../src/workflows/messages';
 import { faultIdFor } from '../src/workflows/injection-input';
@@ -29,6 +41,8 @@ import { NamedServer } from '../test/integration/workflows/support/target';
 import { CleanupStack } from '../src/testing/cleanup';
 
 type Phase = 'after_inject' | 'mid_monitor' | 'mid_rollback';
+type Component = 'worker' | 'agent' | 'temporal';
+const COMPONENTS: Component[] = ['worker', 'agent', 'temporal'];
 const PHASES: Phase[] = ['after_inject', 'mid_monitor', 'mid_rollback'];
 const TASK_QUEUE = 'foreshock-crash-bench';
 
@@ -53,9 +67,22 @@ async function workerOf(handle: WorkflowHandle): Promise<string | undefined> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { trials: { type: 'string', default: '10' }, seed: { type: 'string' } },
+    options: {
+      trials: { type: 'string', default: '10' },
+      seed: { type: 'string' },
+      kill: { type: 'string', default: 'worker' },
+    },
   });
   const trials = Number(values.trials);
+  const kill = values.kill.split(',').map((k) => k.trim());
+  const unknown = kill.filter((k) => !(COMPONENTS as string[]).includes(k));
+  if (unknown.length > 0 || kill.length === 0) {
+    console.error(
+      `--kill ${values.kill}: supported components are ${COMPONENTS.join(', ')} (prometheus is not implemented yet)`,
+    );
+    process.exit(2);
+  }
+  const components = kill as Component[];
   let seed = Number(values.seed ?? Date.now() % 1_000_000);
   const random = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -70,25 +97,43 @@ async function main(): Promise<void> {
   try {
     const upstream = await NamedServer.start('primary');
     cleanup.push(() => upstream.stop());
-    const agent = await startAgent({
-      config: {
-        resources: [
-          resourceSchema.parse({
-            name: 'orders-db',
-            type: 'database',
-            proxy: { listen: `127.0.0.1:${await freePort()}`, upstream: upstream.address },
-          }),
-        ],
-      },
-      listen: '127.0.0.1:0',
-      stateDir: path.join(workDir, 'agent'),
-      cgroupPrefix: `crashbench-${process.pid}`,
+    // A real process for the agent trials' cpu_throttle: a shell that sleeps, in its own cgroup.
+    const victim = spawn('sh', ['-c', 'while :; do sleep 1; done'], { stdio: 'ignore' });
+    cleanup.push(async () => {
+      victim.kill('SIGKILL');
     });
+    const victimPidFile = path.join(workDir, 'victim.pid');
+    writeFileSync(victimPidFile, `${victim.pid}\n`);
+    const layout = detectCgroupLayout();
+    const victimCgroup = layout ? cgroupOf(victim.pid!, 'cpu', layout) : undefined;
+    const prefix = `crashbench-${process.pid}`;
+    const configFile = path.join(workDir, 'agent.yaml');
+    writeFileSync(
+      configFile,
+      [
+        'prometheus: { url: http://127.0.0.1:9 }',
+        'agent: { maxFaultsPerResource: 1 }',
+        'resources:',
+        `  - { name: orders-db, type: database, proxy: { listen: "127.0.0.1:${await freePort()}", upstream: "${upstream.address}" } }`,
+        `  - { name: victim, type: worker, process: { pidFile: ${JSON.stringify(victimPidFile)} } }`,
+        'failure_injection_profile: { injection_frequency: 1h }',
+        '',
+      ].join('\n'),
+    );
+    const agent = await SupervisedAgent.start(
+      configFile,
+      path.join(workDir, 'agent'),
+      await freePort(),
+      prefix,
+    );
     cleanup.push(() => agent.stop());
     const agentClient = new AgentClient({ url: agent.url, token: agent.token });
+    const leftovers = () => (layout ? new Cgroups(layout, prefix).leftovers() : []);
+    const victimBack = () => !layout || cgroupOf(victim.pid!, 'cpu', layout) === victimCgroup;
     const gate = await AgentGate.start(agent.url);
     cleanup.push(() => gate.stop());
-    const server = await DevServer.start();
+    // A database file, so that the server SIGKILLed in a temporal trial comes back with its history.
+    const server = await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') });
     cleanup.push(() => server.stop());
     const connection = await Connection.connect({ address: server.address });
     cleanup.push(() => connection.close());
@@ -114,13 +159,33 @@ async function main(): Promise<void> {
     };
     await Promise.all([spawnWorker(), spawnWorker()]);
 
-    const revertMs: number[] = [];
-    const perPhase: Record<Phase, number> = { after_inject: 0, mid_monitor: 0, mid_rollback: 0 };
-    let orphaned = 0;
-    let unfinished = 0;
+    const stats = Object.fromEntries(
+      components.map((c) => [
+        c,
+        {
+          trials: 0,
+          orphaned: 0,
+          unfinished: 0,
+          revertMs: [] as number[],
+          phases: { after_inject: 0, mid_monitor: 0, mid_rollback: 0 } as Record<Phase, number>,
+        },
+      ]),
+    ) as Record<
+      Component,
+      {
+        trials: number;
+        orphaned: number;
+        unfinished: number;
+        revertMs: number[];
+        phases: Record<Phase, number>;
+      }
+    >;
     for (let trial = 0; trial < trials; trial++) {
+      const component = components[Math.floor(random() * components.length)]!;
       const phase = PHASES[Math.floor(random() * PHASES.length)]!;
-      perPhase[phase] += 1;
+      const stat = stats[component];
+      stat.trials += 1;
+      stat.phases[phase] += 1;
       const durationMs = phase === 'mid_rollback' ? 1000 : 3000;
       const workflowId = `crash-${process.pid}-${trial}`;
       gate.blockReverts = phase === 'mid_rollback';
@@ -131,9 +196,13 @@ async function main(): Promise<void> {
         workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         args: [
           {
-            resource: 'orders-db',
-            mode: 'network_latency',
-            params: { latency: '50ms', duration: durationMs },
+            ...(component === 'agent'
+              ? { resource: 'victim', mode: 'cpu_throttle', params: { percent: 50, duration: durationMs } }
+              : {
+                  resource: 'orders-db',
+                  mode: 'network_latency',
+                  params: { latency: '50ms', duration: durationMs },
+                }),
             durationMs,
             monitorIntervalMs: 250,
             leaseMs: 30_000,
@@ -159,12 +228,27 @@ async function main(): Promise<void> {
         });
         await new Promise((r) => setTimeout(r, random() * 300));
       }
-      const identity = await workerOf(handle);
-      const victim = [...workers].find((w) => identity === `test-worker-${w.pid}`) ?? [...workers][0]!;
-      await victim.kill();
-      const killedAt = Date.now();
-      workers.delete(victim);
-      const replacement = spawnWorker();
+      let killedAt: number;
+      let replacement: Promise<unknown> = Promise.resolve();
+      let restarted: Promise<{ readyAt: number; recovered: number }> | undefined;
+      if (component === 'agent') {
+        restarted = agent.nextStart();
+        killedAt = await agent.kill();
+      } else if (component === 'temporal') {
+        process.kill(server.pid!, 'SIGKILL');
+        killedAt = Date.now();
+        await waitUntil('the dev server to be gone', async () => !server.running, { intervalMs: 20 });
+        // Restarted as a supervisor would, after a second, on the same port and database.
+        replacement = new Promise((r) => setTimeout(r, 1000)).then(() => server.start());
+        await replacement;
+      } else {
+        const identity = await workerOf(handle);
+        const holder = [...workers].find((w) => identity === `test-worker-${w.pid}`) ?? [...workers][0]!;
+        await holder.kill();
+        killedAt = Date.now();
+        workers.delete(holder);
+        replacement = spawnWorker();
+      }
       if (phase === 'mid_rollback') setTimeout(() => (gate.blockReverts = false), random() * 500);
       const finished = await Promise.race([
         handle.result().then(
@@ -173,30 +257,58 @@ async function main(): Promise<void> {
         ),
         new Promise<false>((r) => setTimeout(() => r(false), 25_000)),
       ]);
-      if (!finished) unfinished += 1;
-      const fault = await agentClient.get(faultId);
-      if (!fault || fault.phase === 'applied') {
-        orphaned += 1;
+      if (!finished) stat.unfinished += 1;
+      const fault = await agentClient.get(faultId).catch(() => undefined);
+      if (component === 'agent') {
+        const start = await restarted!;
+        // The restarted agent knows nothing of the fault; the host must show no trace of it.
+        if (!victimBack() || leftovers().length > 0 || fault?.phase === 'applied') {
+          stat.orphaned += 1;
+          await agentClient.revert(faultId).catch(() => undefined);
+        } else {
+          stat.revertMs.push(start.readyAt - killedAt);
+        }
+      } else if (!fault || fault.phase === 'applied') {
+        stat.orphaned += 1;
         await agentClient.revert(faultId).catch(() => undefined);
       } else if (fault.revertedAt) {
         const due = Math.max(killedAt, Date.parse(applied.appliedAt) + durationMs);
-        revertMs.push(Math.max(0, Date.parse(fault.revertedAt) - due));
+        stat.revertMs.push(Math.max(0, Date.parse(fault.revertedAt) - due));
       }
       gate.blockReverts = false;
       await replacement;
       console.error(
-        `trial ${trial + 1}/${trials}: ${phase}, fault ${fault?.phase ?? 'unknown'}, revert ${revertMs.at(-1) ?? '-'}ms`,
+        `trial ${trial + 1}/${trials}: kill ${component} ${phase}, fault ${fault?.phase ?? 'unknown to the agent'}, revert ${stat.revertMs.at(-1) ?? '-'}ms`,
       );
     }
-    const sorted = [...revertMs].sort((a, b) => a - b);
+    const perComponent = Object.fromEntries(
+      Object.entries(stats).map(([component, s]) => {
+        const sorted = [...s.revertMs].sort((a, b) => a - b);
+        return [
+          component,
+          {
+            trials: s.trials,
+            orphaned_faults: s.orphaned,
+            unfinished_workflows: s.unfinished,
+            p50_revert_ms: s.revertMs.length ? percentile(sorted, 50) : null,
+            max_revert_ms: sorted.at(-1) ?? null,
+            phases: s.phases,
+          },
+        ];
+      }),
+    );
+    const all = Object.values(stats);
     console.log(
       JSON.stringify({
         trials,
-        orphaned_faults: orphaned,
-        unfinished_workflows: unfinished,
-        p50_revert_ms: percentile(sorted, 50),
-        max_revert_ms: sorted.at(-1) ?? null,
-        phases: perPhase,
+        kill: components,
+        orphaned_faults: all.reduce((n, s) => n + s.orphaned, 0),
+        unfinished_workflows: all.reduce((n, s) => n + s.unfinished, 0),
+        per_component: perComponent,
+        agent_restarts: agent.starts.length - 1,
+        // Host changes the restarted agents undid from their journals (the cpu_throttles the kills left).
+        journal_recoveries: agent.starts.reduce((n, start) => n + start.recovered, 0),
+        leftover_cgroups: leftovers().length,
         heartbeat_timeout_ms: 2000,
         lease_ms: 30_000,
       }),

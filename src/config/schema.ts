@@ -4,7 +4,7 @@
  * file editors use (`config/foreshock.schema.json`, written by `npm run schema`).
  */
 import { z } from 'zod';
-import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, boundedDuration } from './fault-params';
+import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, boundedDuration, boundedSize } from './fault-params';
 import { DURATION_PATTERN } from './duration';
 
 const hostPort = z
@@ -74,6 +74,11 @@ export const processSchema = z
       .boolean()
       .default(false)
       .describe('start the supervised command under fiu-run -x (disk_error)'),
+    executable: z
+      .string()
+      .regex(/^\//, { message: 'expected an absolute path' })
+      .optional()
+      .describe('absolute path the process behind pidFile must run (/proc/<pid>/exe); others are refused'),
   })
   .refine((p) => p.pidFile !== undefined || p.command !== undefined, {
     message: 'a process needs pidFile or command',
@@ -204,6 +209,57 @@ export const resourceFailureModesSchema = z.strictObject({
     .default({}),
 });
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name' });
+const agentUrl = z.url({ protocol: /^https?$/ });
+
+/** TLS between workers and agents: the agent's side (cert/key, CA for client certificates) and the worker's. */
+export const agentTlsSchema = z.strictObject({
+  certFile: z.string().min(1).optional().describe('agent: its certificate chain (PEM)'),
+  keyFile: z.string().min(1).optional().describe('agent: its private key (PEM)'),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "CA (PEM) that signed the agents' certificates (workers trust it) and the client certificates (agents check them)",
+    ),
+  requireClientCert: z
+    .boolean()
+    .default(false)
+    .describe('agent: refuse clients without a certificate signed by caFile (mTLS)'),
+  clientCertFile: z.string().min(1).optional().describe('worker: its client certificate (PEM), for mTLS'),
+  clientKeyFile: z.string().min(1).optional().describe('worker: its client key (PEM), for mTLS'),
+  serverName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('worker: the name the agent certificate must carry, when not the URL host'),
+});
+
+/** An agent on one host: its URL, or its URL and the variable holding that agent's own token. */
+export const agentHostSchema = z.union([
+  agentUrl,
+  z.strictObject({
+    url: agentUrl,
+    tokenEnv: envName.optional().describe("this host's agent token (default: agent.tokenEnv)"),
+  }),
+]);
+
+export const agentBudgetSchema = z.strictObject({
+  cpuPercent: z
+    .number()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('CPU, in percent of one core, that all cpu_stress faults of this host may use together'),
+  memory: boundedSize(1024 ** 2, 1024 ** 5)
+    .optional()
+    .describe('memory all memory_pressure faults of this host may hold together (default: half the host)'),
+  disk: boundedSize(1024 ** 2, 1024 ** 5)
+    .optional()
+    .describe('bytes all disk_fill faults of this host may allocate together'),
+});
+
 export const agentSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:7070'),
   tokenEnv: z
@@ -212,8 +268,18 @@ export const agentSchema = z.strictObject({
     .default('FORESHOCK_AGENT_TOKEN'),
   stateDir: z.string().default('.foreshock/agent'),
   maxFaultsPerResource: z.number().int().min(1).max(16).default(1),
+  readTokenEnv: envName
+    .optional()
+    .describe(
+      'variable holding a token that may only read faults (GET /v1/faults…); the control token may do all',
+    ),
+  metricsTokenEnv: envName.optional().describe('variable holding a token that may only read /metrics'),
+  tls: agentTlsSchema
+    .optional()
+    .describe('TLS for the control API; required when an agent listens beyond loopback'),
+  budget: agentBudgetSchema.optional().describe('host-wide ceilings across all active faults of one agent'),
   hosts: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), z.url({ protocol: /^https?$/ }))
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), agentHostSchema)
     .default({})
     .describe(
       'control API URL of the agent on each resource host; resources on host "local" (the default) use agent.url',

@@ -1,7 +1,8 @@
 /**
  * The Runtime Injection agent: one per host. It runs the in-line proxies of the resources
  * declared for it, supervises their processes when asked to, applies and reverts faults with
- * leases, journals host changes, and serves the control API (./control-api.ts).
+ * leases (./core.ts), journals host changes (./journal.ts, ./recovery.ts), and serves the
+ * control API (./control-api.ts).
  *
  *   startAgent(options) → { url, token, stop() }   in-process (tests, other modules)
  *   foreshock agent --config foreshock.yaml          the same, as a long-running process
@@ -9,36 +10,47 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FailureMode } from '../config/fault-params';
 import type { ForeshockConfig, ResourceConfig } from '../config/schema';
-import type { ApplyFaultRequest, FaultState, RevertResult } from './api';
 import { Cgroups, detectCgroupLayout, type CgroupLayout } from './cgroups';
-import { startControlApi, type ControlApi } from './control-api';
-import {
-  FaultConflictError,
-  FaultNotFoundError,
-  InjectionFailedError,
-  InvalidRequestError,
-  UnsafeTargetError,
-} from './errors';
-import { faultType, type ActiveFault, type FaultTarget, type HostServices } from './faults/index';
+import { startControlApi, type ControlApi, type ControlApiTls } from './control-api';
+import { InjectionAgent } from './core';
+import { InvalidRequestError } from './errors';
+import type { HostServices } from './faults/index';
 import { Journal } from './journal';
-import { LeaseBook } from './leases';
-import { AgentMetrics, type RevertReason } from './metrics';
-import { isAlive } from './proc';
+import { AgentMetrics } from './metrics';
 import { ResourceProxy } from './proxy/resource-proxy';
+import { recoverFromJournal, type RecoveryOutcome, type RecoveryReport } from './recovery';
 import { Supervisor } from './supervisor';
-import { parseApplyRequest, parseParams } from './validation';
+
+export { checkSafePid } from './pids';
+export { InjectionAgent } from './core';
 
 export interface AgentOptions {
   /** The resources this agent serves and the agent section of the foreshock config. */
-  config: { resources: ResourceConfig[]; agent?: Partial<ForeshockConfig['agent']> };
+  config: {
+    resources: ResourceConfig[];
+    agent?: Partial<ForeshockConfig['agent']>;
+    /** When given, the agent refuses modes and strengths it does not allow per resource type. */
+    resource_failure_modes?: ForeshockConfig['resource_failure_modes'];
+  };
   /** host:port for the control API. @default the host and port of config.agent.hosts[host], else config.agent.url */
   listen?: string;
-  /** Bearer token. @default a random one (only allowed on loopback) */
+  /** Bearer token of scope `control`, at least MIN_TOKEN_LENGTH characters. @default a random one (only allowed on loopback) */
   token?: string;
-  /** Journal and logs. @default config.agent.stateDir */
+  /** Token of scope `read` (GET the faults only). @default none */
+  readToken?: string;
+  /** Token of scope `metrics` (/metrics only). @default none */
+  metricsToken?: string;
+  /** TLS for the control API. @default config.agent.tls; required beyond loopback */
+  tls?: AgentTlsFiles;
+  /** How long past its duration a fault may stay before the agent reverts it. @default max(5 s, its first lease) */
+  durationGraceMs?: number;
+  /** Connection cap and header deadline of the control API. @default 256 connections, 10 s */
+  controlApi?: { maxConnections?: number; headersTimeoutMs?: number };
+  /** Journal, its key and logs; made absolute against `configDir`, kept 0700. @default config.agent.stateDir */
   stateDir?: string;
+  /** What a relative stateDir is relative to (the CLI passes the config file's directory). @default the working directory */
+  configDir?: string;
   /** Prefix of this agent's cgroups. @default `agent` */
   cgroupPrefix?: string;
   /**
@@ -55,30 +67,41 @@ export interface AgentOptions {
   log?: (line: string) => void;
 }
 
+/** The agent's side of agent.tls. */
+export interface AgentTlsFiles {
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  /** @default false */
+  requireClientCert?: boolean;
+}
+
 export interface RunningAgent {
   url: string;
   token: string;
   metrics: AgentMetrics;
+  stateDir: string;
   journalFile: string;
+  journal: Journal;
   cgroups: Cgroups | undefined;
   proxies: ReadonlyMap<string, ResourceProxy>;
   supervisors: ReadonlyMap<string, Supervisor>;
-  /** What the journal recovery undid on start. */
-  recovered: { id: string; kind: string; ok: boolean }[];
+  /** What the journal recovery undid (or refused) on start. */
+  recovered: RecoveryOutcome[];
+  /** Journal lines that did not verify on start (never carried out). */
+  rejectedJournalLines: RecoveryReport['rejectedLines'];
   core: InjectionAgent;
   stop(): Promise<void>;
 }
 
-interface FaultRecord {
-  state: FaultState;
-  journaled: boolean;
-  active?: ActiveFault;
-}
-
-/** Finished faults remembered for status and idempotent revert. */
-const MAX_FINISHED_FAULTS = 1000;
+/** A bearer token shorter than this is refused: 32 characters of base64 hold 192 bits. */
+export const MIN_TOKEN_LENGTH = 32;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host);
+}
 
 export function defaultTools(): HostServices['tools'] {
   const recorded: Partial<Record<string, string>> = {};
@@ -108,357 +131,56 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Applies, renews, updates and reverts faults; knows nothing of HTTP. */
-export class InjectionAgent {
-  private readonly faults = new Map<string, FaultRecord>();
-  private readonly leases: LeaseBook;
-  private readonly locks = new Map<string, Promise<unknown>>();
-  readonly maxFaultsPerResource: number;
-
-  constructor(
-    private readonly resources: ReadonlyMap<string, ResourceConfig>,
-    private readonly proxies: ReadonlyMap<string, ResourceProxy>,
-    private readonly supervisors: ReadonlyMap<string, Supervisor>,
-    private readonly host: HostServices,
-    readonly metrics: AgentMetrics,
-    private readonly protectedPids: ReadonlySet<number>,
-    maxFaultsPerResource: number,
-    private readonly log: (line: string) => void,
-  ) {
-    this.maxFaultsPerResource = maxFaultsPerResource;
-    this.leases = new LeaseBook((faultId) => {
-      void this.revert(faultId, 'lease_expired').catch((err: unknown) =>
-        this.log(`lease expiry of ${faultId}: revert failed: ${(err as Error).message}`),
-      );
-    });
-  }
-
-  /** Operations on one resource run one at a time, so limits and idempotency hold. */
-  private serial<T>(resource: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(resource) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.locks.set(
-      resource,
-      next.catch(() => {}),
-    );
-    return next;
-  }
-
-  list(): FaultState[] {
-    return [...this.faults.values()].map((r) => this.snapshot(r));
-  }
-
-  get(faultId: string): FaultState {
-    const record = this.faults.get(faultId);
-    if (!record) throw new FaultNotFoundError(faultId);
-    return this.snapshot(record);
-  }
-
-  activeCount(resource?: string): number {
-    return [...this.faults.values()].filter(
-      (r) => r.state.phase === 'applied' && (resource === undefined || r.state.resource === resource),
-    ).length;
-  }
-
-  async apply(body: unknown): Promise<FaultState> {
-    const request = parseApplyRequest(body, this.resources);
-    return this.serial(request.resource, () => this.applyValidated(request));
-  }
-
-  private async applyValidated(
-    request: ApplyFaultRequest & { resourceConfig: ResourceConfig },
-  ): Promise<FaultState> {
-    const existing = this.faults.get(request.faultId);
-    if (existing) {
-      if (existing.state.resource !== request.resource || existing.state.mode !== request.mode) {
-        throw new FaultConflictError(
-          `faultId ${request.faultId} is already used for ${existing.state.mode} on ${existing.state.resource}`,
-          'faultId',
-          'a new id, or the same resource and mode as the first apply',
-        );
-      }
-      return this.snapshot(existing);
-    }
-    const active = this.activeCount(request.resource);
-    if (active >= this.maxFaultsPerResource) {
-      throw new FaultConflictError(
-        `resource ${request.resource} already has ${active} active fault(s)`,
-        'resource',
-        `at most ${this.maxFaultsPerResource} concurrent fault(s) per resource (agent.maxFaultsPerResource)`,
-      );
-    }
-    const type = faultType(request.mode);
-    if (!type)
-      throw new InvalidRequestError(`no injector for ${request.mode}`, 'mode', 'a registered fault type');
-    const appliedAt = Date.now();
-    const lease = { faultId: request.faultId, expiresAt: appliedAt + request.leaseSeconds * 1000 };
-    const fault = await type.apply(
-      this.targetOf(request.resourceConfig),
-      request.params as never,
-      lease,
-      this.host,
-    );
-    const record: FaultRecord = {
-      journaled: type.journaled,
-      active: fault,
-      state: {
-        faultId: request.faultId,
-        resource: request.resource,
-        mode: request.mode,
-        params: request.params,
-        phase: 'applied',
-        appliedAt: new Date(appliedAt).toISOString(),
-        leaseExpiresAt: '',
-        detail: fault.detail,
-      },
-    };
-    this.faults.set(request.faultId, record);
-    this.forgetOldFaults();
-    this.leases.grant(request.faultId, request.leaseSeconds);
-    this.metrics.faultApplied(request.mode);
-    this.log(`applied ${request.mode} ${request.faultId} on ${request.resource}`);
-    return this.snapshot(record);
-  }
-
-  /** Keeps the records of finished faults bounded; the oldest finished ones go first. */
-  private forgetOldFaults(): void {
-    const finished = [...this.faults.values()].filter((r) => r.state.phase !== 'applied');
-    for (const record of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_FAULTS))) {
-      this.faults.delete(record.state.faultId);
-    }
-  }
-
-  async renew(faultId: string, leaseSeconds: number): Promise<FaultState> {
-    const record = this.faults.get(faultId);
-    if (!record) throw new FaultNotFoundError(faultId);
-    if (record.state.phase !== 'applied') {
-      throw new FaultConflictError(
-        `fault ${faultId} is ${record.state.phase}`,
-        'faultId',
-        'an applied fault',
-      );
-    }
-    this.leases.grant(faultId, leaseSeconds);
-    return this.snapshot(record);
-  }
-
-  async update(faultId: string, body: unknown): Promise<FaultState> {
-    const record = this.faults.get(faultId);
-    if (!record) throw new FaultNotFoundError(faultId);
-    const patch = (body as { params?: unknown } | null)?.params;
-    if (typeof patch !== 'object' || patch === null) {
-      throw new InvalidRequestError(
-        'params must be an object',
-        'params',
-        `parameters of ${record.state.mode}`,
-      );
-    }
-    return this.serial(record.state.resource, async () => {
-      if (record.state.phase !== 'applied' || !record.active) {
-        throw new FaultConflictError(
-          `fault ${faultId} is ${record.state.phase}`,
-          'faultId',
-          'an applied fault',
-        );
-      }
-      if (!record.active.update) {
-        throw new InvalidRequestError(
-          `the strength of ${record.state.mode} cannot change while applied`,
-          'mode',
-          'network_latency | bandwidth | cpu_throttle | http_error | http_delay',
-        );
-      }
-      const params = parseParams(record.state.mode, { ...record.state.params, ...patch });
-      await record.active.update(params);
-      record.state.params = params;
-      return this.snapshot(record);
-    });
-  }
-
-  async revert(faultId: string, reason: RevertReason = 'requested'): Promise<RevertResult> {
-    const record = this.faults.get(faultId);
-    if (!record) {
-      // Reverting a fault this agent never saw is a verified no-op: there is nothing of it here.
-      return { faultId, verified: true, wasActive: false };
-    }
-    return this.serial(record.state.resource, async () => {
-      if (record.state.phase !== 'applied' || !record.active)
-        return { faultId, verified: true, wasActive: false };
-      const active = record.active;
-      try {
-        await active.revert();
-      } catch (err) {
-        this.metrics.verificationFailures.inc({ mode: record.state.mode });
-        this.leases.grant(faultId, 5);
-        throw new InjectionFailedError(`revert of ${faultId} failed: ${(err as Error).message}`);
-      }
-      const verified = !(await active.isPresent());
-      if (!verified) {
-        // Keep it applied, so a retry (or the lease, shortly) tries again.
-        this.metrics.verificationFailures.inc({ mode: record.state.mode });
-        this.leases.grant(faultId, 5);
-        this.log(`revert of ${faultId} could not be verified; retrying in 5s`);
-        return { faultId, verified: false, wasActive: true };
-      }
-      if (record.journaled) this.host.journal.recordRevert(faultId, record.state.mode, record.state.resource);
-      this.leases.release(faultId);
-      record.active = undefined;
-      record.state.phase = reason === 'lease_expired' ? 'expired' : 'reverted';
-      record.state.revertedAt = new Date().toISOString();
-      this.metrics.faultReverted(record.state.mode, reason, true);
-      this.log(`reverted ${record.state.mode} ${faultId} (${reason})`);
-      return { faultId, verified: true, wasActive: true };
-    });
-  }
-
-  async revertAll(reason: RevertReason): Promise<void> {
-    for (const record of [...this.faults.values()]) {
-      if (record.state.phase === 'applied') {
-        await this.revert(record.state.faultId, reason).catch((err: unknown) =>
-          this.log(`revert of ${record.state.faultId} failed: ${(err as Error).message}`),
-        );
-      }
-    }
-    this.leases.releaseAll();
-  }
-
-  failover(resource: string, body: unknown): { resource: string; upstream: string } {
-    const proxy = this.proxies.get(resource);
-    const withFailover = [...this.proxies.values()].filter((p) => p.config.failover).map((p) => p.resource);
-    if (!proxy || !proxy.config.failover) {
-      throw new InvalidRequestError(
-        `resource ${resource} has no proxy with a failover upstream`,
-        'resource',
-        withFailover.join(' | ') || '(no resource declares proxy.failover)',
-      );
-    }
-    const active = (body as { active?: unknown } | null)?.active;
-    if (typeof active !== 'boolean')
-      throw new InvalidRequestError('active must be a boolean', 'active', 'true | false');
-    const upstream = proxy.setFailover(active);
-    this.log(`${resource}: traffic now goes to ${upstream}`);
-    return { resource, upstream };
-  }
-
-  private snapshot(record: FaultRecord): FaultState {
-    const expires = this.leases.expiresAt(record.state.faultId);
-    return {
-      ...record.state,
-      leaseExpiresAt:
-        expires !== undefined
-          ? new Date(expires).toISOString()
-          : (record.state.revertedAt ?? record.state.appliedAt),
-    };
-  }
-
-  private targetOf(resource: ResourceConfig): FaultTarget {
-    const supervisor = this.supervisors.get(resource.name);
-    return {
-      resource,
-      proxy: this.proxies.get(resource.name),
-      supervisor,
-      processPids: () => {
-        const pids = resolvePids(resource, supervisor);
-        for (const pid of pids) checkSafePid(pid, this.protectedPids);
-        return pids;
-      },
-    };
-  }
-}
-
-function resolvePids(resource: ResourceConfig, supervisor: Supervisor | undefined): number[] {
-  const field = supervisor ? 'resource.process.command' : 'resource.process.pidFile';
-  if (supervisor) {
-    const pid = supervisor.pid;
-    if (pid === undefined)
-      throw new InjectionFailedError(
-        `the supervised process of ${resource.name} is not running`,
-        field,
-        'a running process',
-      );
-    return [pid];
-  }
-  const pidFile = resource.process?.pidFile;
-  if (!pidFile)
+export function checkToken(token: string | undefined, listenHost: string): void {
+  if (token === undefined) {
+    if (isLoopback(listenHost)) return;
     throw new InvalidRequestError(
-      `resource ${resource.name} identifies no process`,
-      'resource.process',
-      'pidFile or command',
-    );
-  let text: string;
-  try {
-    text = readFileSync(pidFile, 'utf8');
-  } catch {
-    throw new InjectionFailedError(
-      `cannot read the pid file ${pidFile}`,
-      field,
-      'a readable file holding one pid',
+      `refusing to listen on ${listenHost} without a token`,
+      'token',
+      'a bearer token (set the agent token env var), or a loopback listen address',
     );
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
-    throw new InjectionFailedError(
-      `${pidFile} does not name a running process`,
-      field,
-      'the pid of a running process',
-    );
-  }
-  return [pid];
-}
-
-export function checkSafePid(pid: number, protectedPids: ReadonlySet<number>): void {
-  const forbidden = new Set([1, process.pid, process.ppid, ...protectedPids]);
-  if (forbidden.has(pid)) {
-    throw new UnsafeTargetError(
-      `pid ${pid} may not be touched (PID 1, the agent, its parent or a protected process)`,
-      'resource.process',
-      `any pid except ${[...forbidden].join(', ')}`,
+  if (token.length < MIN_TOKEN_LENGTH || new Set(token).size < 8) {
+    throw new InvalidRequestError(
+      `the agent token is too weak (${token.length} characters)`,
+      'token',
+      `at least ${MIN_TOKEN_LENGTH} random characters, e.g. openssl rand -base64 32`,
     );
   }
 }
 
-/** Undoes what the journal shows as still applied (the agent that applied it died). */
-async function recoverFromJournal(
-  journal: Journal,
-  host: HostServices,
-  log: (line: string) => void,
-): Promise<{ id: string; kind: string; ok: boolean }[]> {
-  const outcome: { id: string; kind: string; ok: boolean }[] = [];
-  for (const record of journal.outstanding().reverse()) {
-    let ok = true;
-    try {
-      if (record.kind === 'supervised_process') {
-        stopOrphan(record.detail);
-      } else {
-        const type = faultType(record.kind as FailureMode);
-        await type?.recover?.(record.detail, host);
-      }
-      journal.recordRevert(record.id, record.kind, record.resource);
-      log(`journal recovery: undid ${record.kind} ${record.id}`);
-    } catch (err) {
-      ok = false;
-      log(`journal recovery: could not undo ${record.kind} ${record.id}: ${(err as Error).message}`);
-    }
-    outcome.push({ id: record.id, kind: record.kind, ok });
+/** Reads the agent's certificate files; beyond loopback a certificate is required. */
+export function serverTlsOf(tls: AgentTlsFiles | undefined, listenHost: string): ControlApiTls | undefined {
+  if (!tls?.certFile || !tls.keyFile) {
+    if (isLoopback(listenHost)) return undefined;
+    throw new InvalidRequestError(
+      `refusing to listen on ${listenHost} without TLS: the token would cross the network in clear`,
+      'agent.tls',
+      'certFile and keyFile (and caFile + requireClientCert for mTLS), or a loopback listen address',
+    );
   }
-  journal.compact();
-  return outcome;
+  if (tls.requireClientCert && !tls.caFile) {
+    throw new InvalidRequestError(
+      'requireClientCert needs the CA that signs client certificates',
+      'agent.tls.caFile',
+      'a CA file (PEM)',
+    );
+  }
+  return {
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+    requireClientCert: tls.requireClientCert ?? false,
+  };
 }
 
-/** A process a previous agent started and left behind: stop it, if it is still that process. */
-function stopOrphan(detail: Record<string, unknown>): void {
-  const pid = Number(detail.pid);
-  const startTime = Number(detail.startTime);
-  if (!Number.isInteger(pid) || pid <= 1) return;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[19]) !== startTime) return;
-  } catch {
-    return;
-  }
-  process.kill(pid, 'SIGCONT');
-  process.kill(pid, 'SIGKILL');
+/** The host names of the agent URLs in the config: what a Host header may say. */
+function configuredHostNames(agent: Partial<ForeshockConfig['agent']>): string[] {
+  const urls = [
+    agent.url,
+    ...Object.values(agent.hosts ?? {}).map((h) => (typeof h === 'string' ? h : h.url)),
+  ];
+  return urls.filter((u): u is string => u !== undefined).map((u) => new URL(u).hostname);
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
@@ -471,34 +193,57 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...options.config.agent,
   };
   // An agent for one host listens where the config tells the workers to find it.
-  const hostUrl = options.host === undefined ? undefined : agentConfig.hosts?.[options.host];
+  const hostEntry = options.host === undefined ? undefined : agentConfig.hosts?.[options.host];
+  const hostUrl = typeof hostEntry === 'string' ? hostEntry : hostEntry?.url;
   const listen = options.listen ?? new URL(hostUrl ?? agentConfig.url).host;
   const colon = listen.lastIndexOf(':');
   const listenHost = listen.slice(0, colon);
   const listenPort = Number(listen.slice(colon + 1));
-  if (!options.token && !LOOPBACK.has(listenHost)) {
-    throw new InvalidRequestError(
-      `refusing to listen on ${listenHost} without a token`,
-      'token',
-      'a bearer token (set the agent token env var), or a loopback listen address',
-    );
+  checkToken(options.token, listenHost);
+  for (const [field, extra] of [
+    ['readToken', options.readToken],
+    ['metricsToken', options.metricsToken],
+  ] as const) {
+    if (extra === undefined) continue;
+    checkToken(extra, listenHost);
+    if (extra === options.token) {
+      throw new InvalidRequestError(`the ${field} is the control token`, field, 'a token of its own');
+    }
   }
-  const token = options.token ?? randomBytes(24).toString('base64url');
-  const stateDir = path.resolve(options.stateDir ?? agentConfig.stateDir);
-  const journalFile = path.join(stateDir, 'journal.jsonl');
-  const journal = Journal.open(journalFile);
+  const baseDir = options.configDir ?? process.cwd();
+  const tlsFiles = options.tls ?? agentConfig.tls;
+  const resolve = (file: string | undefined) =>
+    file === undefined ? undefined : path.resolve(baseDir, file);
+  const tls = serverTlsOf(
+    tlsFiles && {
+      ...tlsFiles,
+      certFile: resolve(tlsFiles.certFile),
+      keyFile: resolve(tlsFiles.keyFile),
+      caFile: resolve(tlsFiles.caFile),
+    },
+    listenHost,
+  );
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const stateDir = path.resolve(baseDir, options.stateDir ?? agentConfig.stateDir);
+  const journal = Journal.open(stateDir);
   const layout = options.cgroupLayout ?? detectCgroupLayout(undefined, agentConfig.cgroupVersion);
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
   const host: HostServices = { journal, cgroups, tools: options.tools ?? defaultTools() };
   const metrics = new AgentMetrics();
-
-  const recovered = await recoverFromJournal(journal, host, log);
-
   const resources = new Map(
     options.config.resources
       .filter((r) => options.host === undefined || r.host === options.host)
       .map((r) => [r.name, r] as const),
   );
+
+  let report: RecoveryReport;
+  try {
+    report = await recoverFromJournal(journal, resources, host, log);
+  } catch (err) {
+    journal.close();
+    throw err;
+  }
+
   const proxies = new Map<string, ResourceProxy>();
   const supervisors = new Map<string, Supervisor>();
   let api: ControlApi | undefined;
@@ -527,36 +272,58 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           journal,
           logDir: path.join(stateDir, 'logs'),
           onRestart: () => metrics.processRestarts.inc({ resource: resource.name }),
+          log,
         });
         supervisors.set(resource.name, supervisor);
         await supervisor.start();
       }
     }
-    core = new InjectionAgent(
+    core = new InjectionAgent({
       resources,
       proxies,
       supervisors,
       host,
       metrics,
-      new Set(options.protectedPids ?? []),
-      agentConfig.maxFaultsPerResource,
+      protectedPids: new Set(options.protectedPids ?? []),
+      maxFaultsPerResource: agentConfig.maxFaultsPerResource,
+      ...(options.config.resource_failure_modes
+        ? { failureModes: options.config.resource_failure_modes }
+        : {}),
+      ...(agentConfig.budget ? { budget: agentConfig.budget } : {}),
+      ...(options.durationGraceMs !== undefined ? { durationGraceMs: options.durationGraceMs } : {}),
       log,
-    );
-    api = await startControlApi({ host: listenHost, port: listenPort, token, agent: core, metrics });
+    });
+    api = await startControlApi({
+      host: listenHost,
+      port: listenPort,
+      tokens: {
+        control: token,
+        ...(options.readToken !== undefined ? { read: options.readToken } : {}),
+        ...(options.metricsToken !== undefined ? { metrics: options.metricsToken } : {}),
+      },
+      ...(tls ? { tls } : {}),
+      hostNames: configuredHostNames(agentConfig),
+      ...options.controlApi,
+      agent: core,
+      metrics,
+    });
   } catch (err) {
     await stopAll();
     throw err;
   }
-  log(`agent listening on ${api.url}`);
+  log(`agent listening on ${api.url}; state in ${stateDir}`);
   return {
     url: api.url,
     token,
     metrics,
-    journalFile,
+    stateDir,
+    journalFile: journal.file,
+    journal,
     cgroups,
     proxies,
     supervisors,
-    recovered,
+    recovered: report.outcomes,
+    rejectedJournalLines: report.rejectedLines,
     core,
     async stop() {
       await core.revertAll('shutdown');

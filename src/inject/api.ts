@@ -8,7 +8,8 @@
  *   DELETE /v1/faults/:id                                 → RevertResult (idempotent; verified)
  *   GET    /v1/faults/:id                                 → FaultState (404 when unknown)
  *   GET    /v1/faults                                     → { faults: FaultState[] }
- *   POST   /v1/resources/:name/failover  { active: bool } → { resource, upstream }
+ *   POST   /v1/resources/:name/failover  { active, leaseSeconds? } → { resource, upstream, faultId }
+ *          (the failover is the leased fault `failover:<name>`: renewed with its resource's faults)
  *   GET    /healthz, GET /metrics (Prometheus text)
  *
  * All but /healthz need `Authorization: Bearer <token>`. Errors: 4xx/5xx with ApiErrorBody.
@@ -26,12 +27,16 @@ export interface ApplyFaultRequest {
   leaseSeconds: number;
 }
 
-export type FaultPhase = 'applied' | 'reverted' | 'expired' | 'failed';
+/** `applying`: accepted, waiting for its turn on the resource (a revert now cancels it). */
+export type FaultPhase = 'applying' | 'applied' | 'reverted' | 'expired' | 'failed';
+
+/** A failure mode, or `failover` (the proxy pointed at its failover upstream, a leased fault too). */
+export type FaultMode = FailureMode | 'failover';
 
 export interface FaultState {
   faultId: string;
   resource: string;
-  mode: FailureMode;
+  mode: FaultMode;
   params: Record<string, unknown>;
   phase: FaultPhase;
   appliedAt: string;
@@ -39,6 +44,8 @@ export interface FaultState {
   revertedAt?: string;
   /** Mechanism-specific facts, e.g. the cgroup path or the previous quota. */
   detail?: Record<string, unknown>;
+  /** Set when the fault was reverted but the journal could not record it (yet). */
+  journalError?: string;
 }
 
 export interface RevertResult {
@@ -47,6 +54,9 @@ export interface RevertResult {
   verified: boolean;
   /** false when the fault was already gone (idempotent revert). */
   wasActive: boolean;
+  /** false when the revert happened but could not be journaled yet (see journalError). */
+  journaled?: boolean;
+  journalError?: string;
 }
 
 export interface ApiErrorBody {

@@ -1,7 +1,9 @@
 /**
- * HTTP client for the agent's control API (see ./api.ts). Used by activities; throws
+ * HTTP(S) client for the agent's control API (see ./api.ts). Used by activities; throws
  * AgentApiError with the agent's field/allowed on 4xx so callers can fail non-retryably.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { ApiErrorBody, ApplyFaultRequest, FaultState, RevertResult } from './api';
 
 export class AgentApiError extends Error {
@@ -20,11 +22,28 @@ export class AgentApiError extends Error {
   }
 }
 
+export interface AgentClientTls {
+  /** CA certificate(s) (PEM) the agent's certificate must chain to. @default the system CAs */
+  ca?: string | Buffer;
+  /** Client certificate and key (PEM) for an agent that requires them (mTLS). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Name the agent certificate must carry. @default the URL's host */
+  serverName?: string;
+}
+
 export interface AgentClientOptions {
   url: string;
   token: string;
   /** @default 10000 */
   timeoutMs?: number;
+  /** For an https:// agent. */
+  tls?: AgentClientTls;
+}
+
+interface RawAnswer {
+  status: number;
+  text: string;
 }
 
 export class AgentClient {
@@ -62,30 +81,81 @@ export class AgentClient {
   async list(): Promise<FaultState[]> {
     return (await this.call<{ faults: FaultState[] }>('GET', '/v1/faults')).faults;
   }
-  failover(resource: string, active: boolean): Promise<{ resource: string; upstream: string }> {
-    return this.call('POST', `/v1/resources/${encodeURIComponent(resource)}/failover`, { active });
+  /** Failover is the leased fault `failover:<resource>`, renewed with the resource's other faults. */
+  failover(
+    resource: string,
+    active: boolean,
+    leaseSeconds?: number,
+  ): Promise<{ resource: string; upstream: string; faultId: string; leaseExpiresAt?: string }> {
+    return this.call('POST', `/v1/resources/${encodeURIComponent(resource)}/failover`, {
+      active,
+      ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+    });
   }
   async healthy(): Promise<boolean> {
     try {
-      return (await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
+      return (await this.request('GET', '/healthz', undefined, 2000, false)).status === 200;
     } catch {
       return false;
     }
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-    });
-    const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : {};
-    if (!res.ok) throw new AgentApiError(res.status, parsed as ApiErrorBody);
+    const res = await this.request(method, path, body, this.options.timeoutMs ?? 10_000, true);
+    let parsed: unknown = {};
+    try {
+      parsed = res.text ? JSON.parse(res.text) : {};
+    } catch {
+      parsed = { error: res.text.slice(0, 200) };
+    }
+    if (res.status < 200 || res.status >= 300) throw new AgentApiError(res.status, parsed as ApiErrorBody);
     return parsed as T;
+  }
+
+  private request(
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    authorized: boolean,
+  ): Promise<RawAnswer> {
+    const url = new URL(`${this.base}${path}`);
+    const payload = body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+    const headers: http.OutgoingHttpHeaders = {
+      ...(authorized ? { authorization: `Bearer ${this.options.token}` } : {}),
+      ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+    };
+    const tls = this.options.tls;
+    return new Promise((resolve, reject) => {
+      const options: https.RequestOptions = { method, headers, timeout: timeoutMs };
+      const req =
+        url.protocol === 'https:'
+          ? https.request(url, {
+              ...options,
+              ca: tls?.ca,
+              cert: tls?.cert,
+              key: tls?.key,
+              ...(tls?.serverName ? { servername: tls.serverName } : {}),
+            })
+          : http.request(url, options);
+      const timer = setTimeout(
+        () => req.destroy(new Error(`the agent did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      req.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.once('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('error', reject);
+        res.once('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.end(payload);
+    });
   }
 }

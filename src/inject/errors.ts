@@ -38,6 +38,19 @@ export class UnauthorizedError extends AgentError {
   }
 }
 
+/** A valid token without the scope the route needs (e.g. a read token on POST). */
+export class ForbiddenScopeError extends AgentError {
+  override name = 'ForbiddenScopeError';
+  constructor(scope: string) {
+    super(
+      403,
+      `this token may not do that: the route needs scope ${scope}`,
+      'authorization',
+      `a token with scope ${scope}`,
+    );
+  }
+}
+
 /** The target is not one the agent may touch (PID 1, the agent itself, an undeclared process). */
 export class UnsafeTargetError extends AgentError {
   override name = 'UnsafeTargetError';
@@ -58,6 +71,14 @@ export class FaultConflictError extends AgentError {
   override name = 'FaultConflictError';
   constructor(message: string, field: string, allowed: string) {
     super(409, message, field, allowed);
+  }
+}
+
+/** Journal recovery would not carry out a record: it names something that is not this agent's. */
+export class RecoveryRefusedError extends AgentError {
+  override name = 'RecoveryRefusedError';
+  constructor(message: string, field = 'journal') {
+    super(403, message, field, "the agent's own cgroups, fill files and processes of declared resources");
   }
 }
 

@@ -3,11 +3,16 @@
  * and a worker) in one process never collide.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { FailureMode } from '../config/fault-params';
+import type { FaultMode } from './api';
 import type { HttpCounters } from './proxy/http-layer';
 import type { ProxyCounters } from './proxy/tcp-proxy';
 
-export type RevertReason = 'requested' | 'lease_expired' | 'journal_recovery' | 'shutdown';
+export type RevertReason =
+  | 'requested'
+  | 'lease_expired'
+  | 'duration_elapsed'
+  | 'journal_recovery'
+  | 'shutdown';
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -86,12 +91,12 @@ export class AgentMetrics {
     };
   }
 
-  faultApplied(mode: FailureMode): void {
+  faultApplied(mode: FaultMode): void {
     this.applies.inc({ mode });
     this.activeFaults.inc({ mode });
   }
 
-  faultReverted(mode: FailureMode, reason: RevertReason, wasActive: boolean): void {
+  faultReverted(mode: FaultMode, reason: RevertReason, wasActive: boolean): void {
     this.reverts.inc({ mode, reason });
     if (wasActive) this.activeFaults.dec({ mode });
     if (reason === 'lease_expired') this.leaseExpiries.inc({ mode });

@@ -5,6 +5,9 @@ export interface ProcStat {
   pid: number;
   /** R running, S sleeping, T stopped, Z zombie… */
   state: string;
+  ppid: number;
+  /** Kernel flags (PF_KTHREAD marks a kernel thread). */
+  flags: number;
   /** Clock ticks after boot; with the pid it names one process for good. */
   startTime: number;
   /** utime + stime, in clock ticks. */
@@ -23,6 +26,8 @@ export function readProcStat(pid: number): ProcStat | undefined {
   return {
     pid,
     state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    flags: Number(fields[6]),
     startTime: Number(fields[19]),
     cpuTicks: Number(fields[11]) + Number(fields[12]),
   };

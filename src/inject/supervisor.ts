@@ -4,7 +4,7 @@
  * it dies. Each start is journaled, so an agent that was killed stops its orphans on restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessConfig } from '../config/schema';
 import { InjectionFailedError } from './errors';
@@ -20,6 +20,18 @@ export interface SupervisorOptions {
   onRestart?: () => void;
   /** @default 200 */
   restartDelayMs?: number;
+  /** Where failures of the supervisor itself (a journal write) are told. @default nowhere */
+  log?: (line: string) => void;
+}
+
+/** The only variables of the agent's environment a supervised process inherits. */
+const INHERITED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME'];
+
+/** A clean environment: a few harmless variables of the agent's, then the config's `env`. */
+export function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...extra };
 }
 
 export class Supervisor {
@@ -28,6 +40,7 @@ export class Supervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private starts = 0;
   private quickExits = 0;
+  private childStartTime: number | undefined;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -35,6 +48,11 @@ export class Supervisor {
     return this.child?.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null
       ? this.child.pid
       : undefined;
+  }
+
+  /** True when `pid` is the very process this supervisor started (same pid and start time). */
+  isOwnChild(pid: number): boolean {
+    return pid === this.pid && readProcStat(pid)?.startTime === this.childStartTime;
   }
 
   get restarts(): number {
@@ -91,11 +109,15 @@ export class Supervisor {
       if (!fiuRun) throw new InjectionFailedError('fiu-run was not found (apt-get install fiu-utils)');
       argv = [fiuRun, '-x', ...command];
     }
-    mkdirSync(this.options.logDir, { recursive: true });
-    const log = openSync(path.join(this.options.logDir, `${resource}.log`), 'a');
+    mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
+    const log = openSync(
+      path.join(this.options.logDir, `${resource}.log`),
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o600,
+    );
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: config.cwd,
-      env: { ...process.env, ...config.env },
+      env: childEnv(config.env),
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -103,18 +125,28 @@ export class Supervisor {
     this.child = child;
     const pid = child.pid;
     const stat = pid !== undefined ? readProcStat(pid) : undefined;
+    this.childStartTime = stat?.startTime;
     const id = `process:${resource}:${pid ?? 'none'}`;
+    const journaled = (write: () => void) => {
+      try {
+        write();
+      } catch (err) {
+        this.options.log?.(`${resource}: ${(err as Error).message}`);
+      }
+    };
     if (pid !== undefined) {
-      journal.recordApply(id, 'supervised_process', resource, {
-        pid,
-        startTime: stat?.startTime,
-        command: argv,
-      });
+      journaled(() =>
+        journal.recordApply(id, 'supervised_process', resource, {
+          pid,
+          startTime: stat?.startTime,
+          command: argv,
+        }),
+      );
     }
     const startedAt = Date.now();
     child.on('error', () => {});
     child.once('exit', () => {
-      if (pid !== undefined) journal.recordRevert(id, 'supervised_process', resource);
+      if (pid !== undefined) journaled(() => journal.recordRevert(id, 'supervised_process', resource));
       if (this.stopping) return;
       // A process that dies right after its start is restarted with a growing delay (≤ 5 s).
       this.quickExits = Date.now() - startedAt < 1000 ? this.quickExits + 1 : 0;

@@ -3,14 +3,17 @@
  * and the allowed range. Parameter bounds come from FAULT_PARAM_SCHEMAS, the same schemas the
  * config loader uses.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, MODE_MECHANISM, type FailureMode } from '../config/fault-params';
 import type { ResourceConfig } from '../config/schema';
-import type { ApplyFaultRequest } from './api';
-import { InvalidRequestError } from './errors';
+import type { ApplyFaultRequest, FaultMode } from './api';
+import { FaultConflictError, InvalidRequestError } from './errors';
 import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './leases';
 
 const FAULT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+/** Fault ids the agent gives its failovers; an apply may not use them. */
+export const FAILOVER_PREFIX = 'failover:';
 
 /** The allowed range or set a zod issue implies, in words. */
 export function allowedOf(issue: z.core.$ZodIssue, schema?: z.ZodType): string {
@@ -57,7 +60,8 @@ export function possibleModes(resource: ResourceConfig): FailureMode[] {
       case 'disk':
         return resource.disk !== undefined;
       case 'host':
-        return true;
+        // Host-wide load needs a host to stand for: a resource that is only a proxy has none here.
+        return resource.process !== undefined || resource.disk !== undefined;
     }
   });
 }
@@ -74,11 +78,11 @@ export function parseApplyRequest(
     );
   }
   const b = body as Record<string, unknown>;
-  if (typeof b.faultId !== 'string' || !FAULT_ID.test(b.faultId)) {
+  if (typeof b.faultId !== 'string' || !FAULT_ID.test(b.faultId) || b.faultId.startsWith(FAILOVER_PREFIX)) {
     throw new InvalidRequestError(
       'faultId is missing or malformed',
       'faultId',
-      `1-200 characters matching ${FAULT_ID.source}`,
+      `1-200 characters matching ${FAULT_ID.source}, not starting with ${FAILOVER_PREFIX}`,
     );
   }
   const names = [...resources.keys()];
@@ -127,4 +131,61 @@ export function parseLeaseSeconds(body: unknown): number {
     );
   }
   return value;
+}
+
+/** A repeated apply must name the same resource, mode and params as the first one. */
+export function sameFault(
+  request: ApplyFaultRequest,
+  first: { resource: string; mode: FaultMode; appliedParams: Record<string, unknown> },
+): void {
+  const id = request.faultId;
+  if (first.resource !== request.resource) {
+    throw new FaultConflictError(
+      `faultId ${id} is already used on resource ${first.resource}`,
+      'resource',
+      `${first.resource} (or a new faultId)`,
+    );
+  }
+  if (first.mode !== request.mode) {
+    throw new FaultConflictError(
+      `faultId ${id} is already used for ${first.mode}`,
+      'mode',
+      `${first.mode} (or a new faultId)`,
+    );
+  }
+  const keys = new Set([...Object.keys(first.appliedParams), ...Object.keys(request.params)]);
+  for (const key of keys) {
+    if (!isDeepStrictEqual(first.appliedParams[key], request.params[key])) {
+      const was = JSON.stringify(first.appliedParams[key]) ?? 'unset';
+      throw new FaultConflictError(
+        `faultId ${id} was applied with params.${key} = ${was}`,
+        `params.${key}`,
+        `${was} (the first apply's value), or a new faultId`,
+      );
+    }
+  }
+}
+
+export function parseFailoverBody(body: unknown): { active: boolean; leaseSeconds?: number } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('the body must be a JSON object', 'body', '{active, leaseSeconds?}');
+  }
+  const extra = Object.keys(body).find((k) => k !== 'active' && k !== 'leaseSeconds');
+  if (extra !== undefined)
+    throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'active, leaseSeconds');
+  const { active, leaseSeconds } = body as { active?: unknown; leaseSeconds?: unknown };
+  if (typeof active !== 'boolean')
+    throw new InvalidRequestError('active must be a boolean', 'active', 'true | false');
+  if (
+    leaseSeconds !== undefined &&
+    (typeof leaseSeconds !== 'number' ||
+      !(leaseSeconds >= MIN_LEASE_SECONDS && leaseSeconds <= MAX_LEASE_SECONDS))
+  ) {
+    throw new InvalidRequestError(
+      'leaseSeconds must be a number of seconds',
+      'leaseSeconds',
+      `${MIN_LEASE_SECONDS}..${MAX_LEASE_SECONDS}`,
+    );
+  }
+  return { active, ...(leaseSeconds !== undefined ? { leaseSeconds: leaseSeconds } : {}) };
 }

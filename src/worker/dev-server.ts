@@ -65,6 +65,11 @@ export class DevServer {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The server process's pid while it runs (crash benches SIGKILL it). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   /** Starts (again) on the same port and database file. */
   async start(): Promise<void> {
     if (this.running) return;

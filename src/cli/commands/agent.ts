@@ -2,6 +2,8 @@
  * `foreshock agent --config foreshock.yaml`: the Runtime Injection agent for this host. Runs
  * until SIGTERM/SIGINT, then reverts every fault it holds and stops its proxies and processes.
  */
+import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/loader';
 import { startAgent } from '../../inject/agent';
@@ -18,19 +20,29 @@ interface AgentCliOptions {
 async function runAgent(opts: AgentCliOptions): Promise<void> {
   const { config } = await loadConfig(opts.config);
   const tokenEnv = opts.tokenEnv ?? config.agent.tokenEnv;
-  const token = process.env[tokenEnv] || undefined;
+  // Read once, then gone from the environment: no child process, log or crash dump inherits it.
+  const token = takeEnv(tokenEnv);
+  const readToken = config.agent.readTokenEnv ? takeEnv(config.agent.readTokenEnv) : undefined;
+  const metricsToken = config.agent.metricsTokenEnv ? takeEnv(config.agent.metricsTokenEnv) : undefined;
   const agent = await startAgent({
     config,
     listen: opts.listen,
     token,
-    stateDir: opts.stateDir,
+    readToken,
+    metricsToken,
+    stateDir: opts.stateDir !== undefined ? path.resolve(opts.stateDir) : undefined,
+    configDir: path.dirname(path.resolve(opts.config)),
     host: opts.host,
     cgroupPrefix: opts.cgroupPrefix,
     log: (line) => console.error(`foreshock agent: ${line}`),
   });
-  if (!token) console.error(`foreshock agent: ${tokenEnv} is not set; this run's token is ${agent.token}`);
+  if (!token) {
+    const file = writeTokenFile(agent.stateDir, agent.token);
+    console.error(`foreshock agent: ${tokenEnv} is not set; this run's token is in ${file} (mode 0600)`);
+  }
   for (const r of agent.recovered) {
-    console.error(`foreshock agent: journal: ${r.ok ? 'undid' : 'FAILED to undo'} ${r.kind} ${r.id}`);
+    const what = r.ok ? 'undid' : r.refused !== undefined ? `REFUSED (${r.refused})` : 'FAILED to undo';
+    console.error(`foreshock agent: journal: ${what} ${r.kind} ${r.id}`);
   }
   // One machine-readable line for scripts and tests.
   console.log(
@@ -38,7 +50,9 @@ async function runAgent(opts: AgentCliOptions): Promise<void> {
       url: agent.url,
       pid: process.pid,
       proxies: Object.fromEntries([...agent.proxies].map(([name, proxy]) => [name, proxy.listenAddress])),
-      recovered: agent.recovered.length,
+      recovered: agent.recovered.filter((r) => r.ok).length,
+      refused: agent.recovered.filter((r) => r.refused !== undefined).length,
+      stateDir: agent.stateDir,
     }),
   );
   await new Promise<void>((resolve) => {
@@ -48,6 +62,29 @@ async function runAgent(opts: AgentCliOptions): Promise<void> {
   });
   console.error('foreshock agent: stopping; reverting active faults');
   await agent.stop();
+}
+
+function takeEnv(name: string): string | undefined {
+  const value = process.env[name] || undefined;
+  delete process.env[name];
+  return value;
+}
+
+/** A generated token goes to a file only the agent's user can read, never to a log. */
+function writeTokenFile(stateDir: string, token: string): string {
+  const file = path.join(stateDir, 'agent.token');
+  const fd = openSync(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, `${token}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return file;
 }
 
 export function registerAgent(program: Command): void {

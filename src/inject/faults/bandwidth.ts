@@ -8,6 +8,7 @@ import { registerFault } from './registry';
 registerFault({
   mode: 'bandwidth',
   journaled: false,
+  liveParams: ['rate'],
   async apply(target, params, lease) {
     const proxy = proxyOf(target);
     // One bucket per direction: the limit applies to each direction on its own.

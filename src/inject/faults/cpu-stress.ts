@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { cgroupsOf, toolOf, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
-import { startStressor, stopStressor, type StressorDetail } from './stressor';
+import { recoverStressor, startStressor, stopStressor, type StressorDetail } from './stressor';
 
 registerFault({
   mode: 'cpu_stress',
@@ -35,7 +35,7 @@ registerFault({
       () => stopStressor(cgroups, detail),
     );
   },
-  async recover(detail, host) {
-    await stopStressor(cgroupsOf(host), detail as unknown as StressorDetail);
+  async recover(detail, host, scope) {
+    await recoverStressor(detail, host, scope);
   },
 });

@@ -7,7 +7,7 @@ import { FAULT_PARAM_SCHEMAS } from '../../config/fault-params';
 import { cgroupOf, type Cgroups } from '../cgroups';
 import { InjectionFailedError } from '../errors';
 import { isSameProcess, readProcStat } from '../proc';
-import { cgroupsOf, wholeOrNothing } from './host-target';
+import { cgroupsOf, journaledPids, ownCgroup, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
 
 interface MovedPid {
@@ -40,6 +40,7 @@ function traceLeft(cgroups: Cgroups, detail: ThrottleDetail): boolean {
 registerFault({
   mode: 'cpu_throttle',
   journaled: true,
+  liveParams: ['percent'],
   async apply(target, params, lease, host) {
     const cgroups = cgroupsOf(host);
     const pids = target.processPids();
@@ -82,7 +83,18 @@ registerFault({
       },
     };
   },
-  async recover(detail, host) {
-    undo(cgroupsOf(host), detail as unknown as ThrottleDetail);
+  async recover(detail, host, scope) {
+    const cgroups = cgroupsOf(host);
+    const cgroup = ownCgroup(host, 'cpu', scope, detail.cgroup);
+    // Only pids still inside our cgroup go back, and only to a cgroup path without '..'.
+    const inside = new Set(cgroups.pidsIn(cgroup));
+    const pids = journaledPids<MovedPid>(detail.pids).filter(
+      (p) =>
+        inside.has(p.pid) &&
+        typeof p.from === 'string' &&
+        p.from.startsWith('/') &&
+        !p.from.split('/').includes('..'),
+    );
+    undo(cgroups, { cgroup, pids, percent: 0 });
   },
 });

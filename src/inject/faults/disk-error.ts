@@ -6,10 +6,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { InjectionFailedError, InvalidRequestError } from '../errors';
+import { InjectionFailedError, InvalidRequestError, RecoveryRefusedError } from '../errors';
 import { isSameProcess, readProcStat } from '../proc';
-import { toolOf, wholeOrNothing } from './host-target';
+import { journaledPids, toolOf, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
+import { TOOL_TIMEOUT_MS } from '../tools';
 
 const run = promisify(execFile);
 
@@ -22,7 +23,10 @@ interface DiskErrorDetail {
 async function fiuCommand(fiuCtrl: string, pid: number, command: string): Promise<void> {
   try {
     // A stopped process never answers its control pipe: do not wait forever.
-    await run(fiuCtrl, ['-c', command, String(pid)], { timeout: 5000 });
+    await run(fiuCtrl, ['-c', command, String(pid)], {
+      timeout: TOOL_TIMEOUT_MS.fiuCtrl,
+      killSignal: 'SIGKILL',
+    });
   } catch (err) {
     throw new InjectionFailedError(`fiu-ctrl "${command}" on pid ${pid} failed: ${(err as Error).message}`);
   }
@@ -80,6 +84,14 @@ registerFault({
   },
   async recover(detail, host) {
     const fiuCtrl = toolOf(host, 'fiuCtrl', 'fiu-utils');
-    for (const d of (detail.processes ?? []) as DiskErrorDetail[]) await disableAll(fiuCtrl, d);
+    for (const d of journaledPids<DiskErrorDetail>(detail.processes ?? [])) {
+      if (
+        !Array.isArray(d.points) ||
+        !d.points.every((p) => typeof p === 'string' && /^[a-z0-9_/*]+$/.test(p))
+      ) {
+        throw new RecoveryRefusedError('the journal names malformed fiu points', 'journal.detail.processes');
+      }
+      await disableAll(fiuCtrl, d);
+    }
   },
 });

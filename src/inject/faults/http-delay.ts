@@ -6,6 +6,7 @@ import { registerFault } from './registry';
 registerFault({
   mode: 'http_delay',
   journaled: false,
+  liveParams: ['delay', 'share'],
   async apply(target, params, lease) {
     const http = httpLayerOf(target);
     http.delayRules.set(lease.faultId, { delayMs: params.delay, share: params.share });

@@ -6,6 +6,7 @@ import { registerFault } from './registry';
 registerFault({
   mode: 'http_error',
   journaled: false,
+  liveParams: ['status', 'share'],
   async apply(target, params, lease) {
     const http = httpLayerOf(target);
     http.errorRules.set(lease.faultId, { status: params.status, share: params.share });

@@ -14,4 +14,4 @@ import './process-crash';
 import './process-pause';
 
 export { faultType, registeredModes } from './registry';
-export type { ActiveFault, FaultLease, FaultTarget, FaultType, HostServices } from './types';
+export type { ActiveFault, FaultLease, FaultTarget, FaultType, HostServices, RecoveryScope } from './types';

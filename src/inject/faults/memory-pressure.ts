@@ -4,7 +4,7 @@
  */
 import { cgroupsOf, toolOf, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
-import { startStressor, stopStressor, type StressorDetail } from './stressor';
+import { recoverStressor, startStressor, stopStressor, type StressorDetail } from './stressor';
 
 const SLACK_BYTES = 64 * 1024 ** 2;
 
@@ -42,7 +42,7 @@ registerFault({
       () => stopStressor(cgroups, detail),
     );
   },
-  async recover(detail, host) {
-    await stopStressor(cgroupsOf(host), detail as unknown as StressorDetail);
+  async recover(detail, host, scope) {
+    await recoverStressor(detail, host, scope);
   },
 });

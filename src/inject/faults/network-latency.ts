@@ -8,6 +8,7 @@ import { registerFault } from './registry';
 registerFault({
   mode: 'network_latency',
   journaled: false,
+  liveParams: ['latency', 'jitter'],
   async apply(target, params, lease) {
     const proxy = proxyOf(target);
     const toxic = new LatencyToxic(params.latency, params.jitter ?? 0);

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { cgroupOf, type Cgroups } from '../cgroups';
-import { InjectionFailedError } from '../errors';
+import { InjectionFailedError, RecoveryRefusedError } from '../errors';
 import { isSameProcess, pollUntil, readProcStat } from '../proc';
-import { cgroupsOf, wholeOrNothing } from './host-target';
+import { cgroupsOf, journaledPids, ownCgroup, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
 
 interface PausedPid {
@@ -86,7 +86,21 @@ registerFault({
       },
     };
   },
-  async recover(detail, host) {
-    undo(detail as unknown as PauseDetail, host.cgroups);
+  async recover(detail, host, scope) {
+    const pids = journaledPids<PausedPid>(detail.pids);
+    if (detail.method === 'signal') return undo({ method: 'signal', pids }, undefined);
+    if (detail.method !== 'freezer')
+      throw new RecoveryRefusedError('unknown pause method', 'journal.detail.method');
+    const cgroups = cgroupsOf(host);
+    const cgroup = ownCgroup(host, 'freezer', scope, detail.cgroup);
+    const inside = new Set(cgroups.pidsIn(cgroup));
+    const moved = pids.filter(
+      (p) =>
+        inside.has(p.pid) &&
+        typeof p.from === 'string' &&
+        p.from.startsWith('/') &&
+        !p.from.split('/').includes('..'),
+    );
+    undo({ method: 'freezer', cgroup, pids: moved }, cgroups);
   },
 });

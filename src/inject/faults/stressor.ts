@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Cgroups, Controller } from '../cgroups';
-import { InjectionFailedError } from '../errors';
+import { InjectionFailedError, RecoveryRefusedError } from '../errors';
 import { pollUntil } from '../proc';
-import type { ActiveFault } from './types';
+import { cgroupsOf, ownCgroup } from './host-target';
+import type { ActiveFault, HostServices, RecoveryScope } from './types';
 
 export interface StressorDetail {
   cgroups: { controller: Controller; dir: string }[];
@@ -29,6 +30,25 @@ export async function stopStressor(cgroups: Cgroups, detail: StressorDetail): Pr
   }
   await pollUntil(() => detail.cgroups.every(({ dir }) => cgroups.pidsIn(dir).length === 0), 5000);
   for (const { controller, dir } of detail.cgroups) cgroups.remove(controller, dir, '/');
+}
+
+/** Stops a stressor a dead agent left, after checking every cgroup in the record is our own. */
+export async function recoverStressor(
+  detail: Record<string, unknown>,
+  host: HostServices,
+  scope: RecoveryScope,
+): Promise<void> {
+  const list = detail.cgroups;
+  if (!Array.isArray(list))
+    throw new RecoveryRefusedError('the journal names no cgroups', 'journal.detail.cgroups');
+  const checked = list.map((entry: { controller?: unknown; dir?: unknown }) => {
+    const controller = entry?.controller;
+    if (controller !== 'cpu' && controller !== 'memory') {
+      throw new RecoveryRefusedError(`unexpected controller ${String(controller)}`, 'journal.detail.cgroups');
+    }
+    return { controller, dir: ownCgroup(host, controller, scope, entry.dir) } as const;
+  });
+  await stopStressor(cgroupsOf(host), { cgroups: checked });
 }
 
 export async function startStressor(

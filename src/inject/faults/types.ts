@@ -43,16 +43,28 @@ export interface ActiveFault {
   isPresent(): Promise<boolean>;
 }
 
+/** What recovery knows of a journal record besides its detail, checked against the config. */
+export interface RecoveryScope {
+  faultId: string;
+  resource: ResourceConfig;
+}
+
 export interface FaultType<M extends FailureMode = FailureMode> {
   readonly mode: M;
   /** Host-level faults are journaled before they act and undone from the journal on start. */
   readonly journaled: boolean;
+  /** The params `update` can change on the live fault; a PATCH of any other is refused. @default none */
+  readonly liveParams?: readonly string[];
   apply(
     target: FaultTarget,
     params: FaultParams<M>,
     lease: FaultLease,
     host: HostServices,
   ): Promise<ActiveFault>;
-  /** Undoes a journaled fault from its journal detail alone (the agent that applied it died). */
-  recover?(detail: Record<string, unknown>, host: HostServices): Promise<void>;
+  /**
+   * Undoes a journaled fault from its journal detail alone (the agent that applied it died).
+   * The detail is checked against `scope` first: anything but this agent's own cgroup, fill
+   * file or process is refused with RecoveryRefusedError and left alone.
+   */
+  recover?(detail: Record<string, unknown>, host: HostServices, scope: RecoveryScope): Promise<void>;
 }

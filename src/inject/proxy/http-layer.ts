@@ -75,6 +75,10 @@ export class HttpLayer {
     return this.errorRules.size + this.delayRules.size;
   }
 
+  ruleIds(): string[] {
+    return [...new Set([...this.errorRules.keys(), ...this.delayRules.keys()])];
+  }
+
   hasRule(id: string): boolean {
     return this.errorRules.has(id) || this.delayRules.has(id);
   }

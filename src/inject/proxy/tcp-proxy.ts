@@ -45,7 +45,11 @@ export interface TcpProxyOptions {
    * connections beyond it read fresh buffers, so memory stays bounded. @default 1024
    */
   maxReusedBufferConnections?: number;
+  /** Live client connections accepted at once; more are closed on arrival. @default 4096 */
+  maxConnections?: number;
 }
+
+export const DEFAULT_MAX_PROXY_CONNECTIONS = 4096;
 
 interface ProxiedConnection {
   client: net.Socket;
@@ -108,6 +112,8 @@ export class TcpProxy {
       { allowHalfOpen: true, noDelay: true, highWaterMark: SOCKET_HIGH_WATER_BYTES },
       (client) => this.accept(client),
     );
+    // Beyond the cap new clients are closed at once: idle connections cannot exhaust the agent.
+    this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_PROXY_CONNECTIONS;
   }
 
   private countBytes(direction: Direction, count: number): void {
@@ -191,6 +197,17 @@ export class TcpProxy {
       ...this.toxics.downstream.keys(),
       ...this.resetShares.keys(),
     ]).size;
+  }
+
+  /** The ids of the toxics and reset rules in force. */
+  toxicIds(): string[] {
+    return [
+      ...new Set([
+        ...this.toxics.upstream.keys(),
+        ...this.toxics.downstream.keys(),
+        ...this.resetShares.keys(),
+      ]),
+    ];
   }
 
   hasToxic(id: string): boolean {

@@ -200,7 +200,7 @@ describe('inject: host faults on real processes', { timeout: 120_000 }, () => {
       faultId: 'fill-1',
       resource: 'volume',
       mode: 'disk_fill',
-      params: { size: '8MiB', keep_free: '1MiB', duration: '10s' },
+      params: { size: '8MiB', keep_free: '64MiB', duration: '10s' },
       leaseSeconds: 30,
     });
     const file = String(state.detail?.file);

@@ -13,7 +13,7 @@ import { Journal } from '../../../src/inject/journal';
 import { cgroupPath, spawnBusy, stopChild } from './support';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const TOKEN = 'journal-test-token';
+const TOKEN = 'journal-test-token-0123456789abcdefghijklmnop';
 
 interface AgentProcess {
   child: ChildProcess;
@@ -99,7 +99,7 @@ describe('inject: journal recovery after SIGKILL of the agent', { timeout: 120_0
     const cgroupDir = String(state.detail?.cgroup);
     assert.ok(existsSync(cgroupDir));
     assert.notEqual(cgroupPath(busy.pid!, 'cpu'), original);
-    assert.equal(Journal.outstanding(Journal.read(path.join(stateDir, 'journal.jsonl'))).length, 1);
+    assert.equal(Journal.open(stateDir).outstanding().length, 1);
 
     agentProcess.child.kill('SIGKILL');
     await new Promise((r) => agentProcess!.child.once('exit', r));
@@ -111,7 +111,7 @@ describe('inject: journal recovery after SIGKILL of the agent', { timeout: 120_0
     assert.equal(agentProcess.recovered, 1);
     assert.equal(cgroupPath(busy.pid!, 'cpu'), original, 'the process is back in its own cpu cgroup');
     assert.equal(existsSync(cgroupDir), false, 'our cgroup is gone');
-    assert.deepEqual(Journal.outstanding(Journal.read(path.join(stateDir, 'journal.jsonl'))), []);
+    assert.deepEqual(Journal.open(stateDir).outstanding(), []);
     const healthy = new AgentClient({ url: agentProcess.url, token: TOKEN });
     assert.deepEqual(await healthy.list(), []);
 

@@ -380,14 +380,19 @@ describe('inject: in-line proxy with real servers', { timeout: 120_000 }, () => 
     const marker = await RespClient.connect(redisFailover.port);
     await marker.send('SET', 'whoami', 'failover');
     marker.close();
-    assert.deepEqual(await client.failover('cache', true), {
-      resource: 'cache',
-      upstream: redisFailover.address,
-    });
+    const on = await client.failover('cache', true);
+    assert.equal(on.resource, 'cache');
+    assert.equal(on.upstream, redisFailover.address);
+    // A failover is a leased fault like the others: listed, with a lease.
+    const listed = (await client.list()).find((f) => f.faultId === 'failover:cache');
+    assert.equal(listed?.mode, 'failover');
+    assert.equal(listed?.phase, 'applied');
     const viaProxy = await RespClient.connect(redisProxyPort);
     assert.equal(String(await viaProxy.send('GET', 'whoami')), 'failover');
     viaProxy.close();
-    assert.deepEqual(await client.failover('cache', false), { resource: 'cache', upstream: redis.address });
+    const off = await client.failover('cache', false);
+    assert.equal(off.upstream, redis.address);
+    assert.equal((await client.get('failover:cache'))?.phase, 'reverted');
     const back = await RespClient.connect(redisProxyPort);
     assert.equal(await back.send('GET', 'whoami'), null);
     back.close();

@@ -2,7 +2,7 @@
  * Real processes for the injection tests: redis-server on a free port, a minimal RESP client
  * over a raw socket, a busy process, and readers for the state the tests assert on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { freePort, waitForPort } from '../../../src/testing/ports';
@@ -168,4 +168,64 @@ export function cgroupPath(pid: number, controller: string): string {
     if (controllers?.split(',').includes(controller)) return p!;
   }
   return '?';
+}
+
+/** A TCP echo server in this process: what the proxies in the hostile tests forward to. */
+export async function startEcho(): Promise<{ address: string; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** One raw control-API call: the status and JSON body, whatever they are. */
+export async function callAgent(
+  agent: { url: string; token: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const res = await fetch(`${agent.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${agent.token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Mounts a small tmpfs at `dir` (root only); false where mounting is not allowed. */
+export function mountTmpfs(dir: string, size: string): boolean {
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]).status === 0;
+}
+
+export function unmount(dir: string): void {
+  spawnSync('umount', [dir]);
 }

@@ -21,7 +21,7 @@ import { freePort, waitUntil } from '../../../src/testing/ports';
 import { NamedServer, probe } from './support/target';
 
 const TASK_QUEUE = 'foreshock-hosts-test';
-const TOKEN = 'hosts-test-token';
+const TOKEN = 'hosts-test-token-0123456789abcdefghijklmnop';
 
 describe('routing by resource host: one worker, an agent per host', () => {
   let workDir: string;
