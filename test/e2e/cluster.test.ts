@@ -9,6 +9,7 @@
 // Not yet here: worker and agent kills, schedules, model sharing through training.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,11 +23,12 @@ import { openPostgresStores, createStoreHistoryActivities, type Stores } from '.
 import { pidAlive } from '../../src/demo/processes';
 import type { injectionWorkflow } from '../../src/workflows/injection';
 import { TestHosts } from '../../src/testing/netns';
+import { makeTestCertificates } from '../../src/testing/tls';
 import { AgentRouter } from '../../src/inject/agent-router';
 import type { InjectionOutcome } from '../../src/workflows/types';
 
 const TASK_QUEUE = 'foreshock-e2e-cluster';
-const TOKEN = 'e2e-cluster-token';
+const TOKEN = randomBytes(32).toString('base64url');
 const SERVICE = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(8080, '127.0.0.1')`;
 
 describe('foreshock on a two-node Temporal cluster with the PostgreSQL store', { timeout: 3_000_000 }, () => {
@@ -43,6 +45,10 @@ describe('foreshock on a two-node Temporal cluster with the PostgreSQL store', {
       cluster = await TemporalCluster.start({ nodes: 2 });
       workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-e2e-cluster-'));
       hosts = await TestHosts.create(3, 'host');
+      const certs = makeTestCertificates(
+        workDir,
+        hosts.hosts.map((h) => h.address),
+      );
       await cluster.postgres.createDatabase('foreshock');
       const url = cluster.postgres.url('foreshock');
       const log = console.log;
@@ -60,9 +66,11 @@ describe('foreshock on a two-node Temporal cluster with the PostgreSQL store', {
           'failure_injection_profile: { injection_frequency: 1h }',
           `store: { kind: postgres, url: "${url}" }`,
           'agent:',
-          `  url: http://${hosts.hosts[0]!.address}:7070`,
+          `  url: https://${hosts.hosts[0]!.address}:7070`,
+          // beyond loopback the agents speak TLS: one throwaway certificate names every host
+          `  tls: { certFile: "${certs.cert}", keyFile: "${certs.key}", caFile: "${certs.ca}" }`,
           '  hosts:',
-          ...hosts.hosts.map((h) => `    ${h.name}: http://${h.address}:7070`),
+          ...hosts.hosts.map((h) => `    ${h.name}: https://${h.address}:7070`),
           'resources:',
           ...[0, 1, 2, 3].map((i) => `  - { name: svc-${i}, type: svc, host: host${i % 3} }`),
           ...hosts.hosts.map(

@@ -5,6 +5,7 @@ import { parseDuration } from '../../config/duration';
 import { PrometheusAdapter } from '../../prometheus/adapter';
 import { backtestRange } from '../../activities/backtest';
 import type { BacktestResult } from '../../predict/backtest';
+import { writeBacktestReport } from '../../report/backtest';
 
 interface BacktestCliOptions {
   config: string;
@@ -133,7 +134,6 @@ export function registerBacktest(program: Command): void {
         );
       }
       if (opts.report) {
-        const { writeBacktestReport } = await import('../../report/backtest');
         await writeBacktestReport(result, opts.report, `foreshock backtest · ${opts.config}`);
         if (!opts.json) console.log(`report written to ${opts.report}`);
       }

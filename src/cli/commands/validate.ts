@@ -110,8 +110,8 @@ async function validate(file: string, opts: ValidateOptions): Promise<number> {
     for (const warning of warnings) console.error(formatConfigError(warning));
     for (const error of errors) console.error(formatConfigError(error));
     if (valid && loaded) console.log(summarize(loaded));
-    if (discovered) printDiscovery(discovered);
     else console.error(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
+    if (discovered) printDiscovery(discovered);
   }
   return valid ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 // namespace, link, address or process.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +20,10 @@ import type { ForeshockConfig } from '../../../src/config/schema';
 import type { injectionWorkflow } from '../../../src/workflows/injection';
 import { TestHosts } from '../../../src/testing/netns';
 import { waitForPort } from '../../../src/testing/ports';
+import { makeTestCertificates } from '../../../src/testing/tls';
 import { probe } from '../workflows/support/target';
 
-const TOKEN = 'netns-hosts-token';
+const TOKEN = randomBytes(32).toString('base64url');
 const TASK_QUEUE = 'foreshock-netns-hosts';
 const SERVICE = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(8080, '127.0.0.1')`;
 
@@ -37,14 +39,20 @@ describe('three agent hosts in their own network namespaces', { timeout: 600_000
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-netns-'));
     hosts = await TestHosts.create(3, 'host');
+    const certs = makeTestCertificates(
+      workDir,
+      hosts.hosts.map((h) => h.address),
+    );
     const yaml = [
       'prometheus: { url: "http://127.0.0.1:9" }',
       'failure_injection_profile: { injection_frequency: 1h }',
       'agent:',
       // no resource is on "local": the default agent URL is host0's, so listing asks only real agents
-      `  url: http://${hosts.hosts[0]!.address}:7070`,
+      `  url: https://${hosts.hosts[0]!.address}:7070`,
+      // beyond loopback the agents speak TLS: one throwaway certificate names every host
+      `  tls: { certFile: "${certs.cert}", keyFile: "${certs.key}", caFile: "${certs.ca}" }`,
       '  hosts:',
-      ...hosts.hosts.map((h) => `    ${h.name}: http://${h.address}:7070`),
+      ...hosts.hosts.map((h) => `    ${h.name}: https://${h.address}:7070`),
       'resources:',
       ...hosts.hosts.flatMap((h, i) => [
         `  - name: svc-${i}`,

@@ -3,6 +3,7 @@
 // speaks TLS, with client certificates when asked (a throwaway CA made with openssl).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { makeTestCertificates as makeCertificates, type TestCertificates } from '../../../src/testing/tls';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -21,71 +22,9 @@ const CONTROL = 'control-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-01234567
 const READ = 'read-token-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0123456789';
 const METRICS = 'metrics-token-cccccccccccccccccccccccccccccccccccccccccc-0123456789';
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, all throwaway. */
-function makeCertificates(dir: string): Record<'ca' | 'cert' | 'key' | 'clientCert' | 'clientKey', string> {
-  const f = (name: string) => path.join(dir, name);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=foreshock test CA',
-  );
-  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  for (const [name, ext] of [
-    ['server', ['-extfile', f('san.ext')]],
-    ['client', []],
-  ] as const) {
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      f(`${name}.key`),
-      '-out',
-      f(`${name}.csr`),
-      '-subj',
-      `/CN=${name}`,
-    );
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      f(`${name}.csr`),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f(`${name}.pem`),
-      '-days',
-      '1',
-      ...ext,
-    );
-  }
-  return {
-    ca: f('ca.pem'),
-    cert: f('server.pem'),
-    key: f('server.key'),
-    clientCert: f('client.pem'),
-    clientKey: f('client.key'),
-  };
-}
-
 describe('inject: secrets and identity of the control API', { timeout: 120_000 }, () => {
   let dir: string;
-  let certs: ReturnType<typeof makeCertificates>;
+  let certs: TestCertificates;
   const agents: RunningAgent[] = [];
 
   before(() => {

@@ -22,7 +22,7 @@ import { WORKFLOW_TYPES } from '../../../src/workflows/messages';
 import type { injectionWorkflow } from '../../../src/workflows';
 import { NamedServer } from '../workflows/support/target';
 
-const TOKEN = 'plugin-test-token';
+const TOKEN = 'plugin-test-token-0123456789abcdefghijklmnop';
 const QUEUE = 'plugin-split';
 
 describe('ForeshockPlugin at worker start and split over two task queues', () => {
