@@ -8,7 +8,6 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { FaultState } from '../inject/api';
 import type { AgentClient } from '../inject/client';
 import { routerOf, type AgentRouter, type AgentTarget } from '../inject/agent-router';
@@ -35,6 +34,13 @@ import {
   WorkflowRunError,
 } from './errors';
 import { cycleConfigOf, listForeshockSchedules } from './schedules';
+
+/**
+ * temporal.api.enums.v1 values, as numbers: the package needs no runtime import of
+ * @temporalio/proto (not one of its peers), and the wire format is the number.
+ */
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 export interface ForeshockClientOptions {
   client: Client;
@@ -94,8 +100,8 @@ export class ForeshockClient {
   async requireWorker(): Promise<void> {
     const answer = await this.client.workflowService.describeTaskQueue({
       namespace: this.namespace,
-      taskQueue: { name: this.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueue: { name: this.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
     });
     if ((answer.pollers ?? []).length === 0) throw new NoWorkerError(this.taskQueue);
   }
