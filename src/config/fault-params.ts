@@ -4,23 +4,10 @@
  * one passes all three.
  */
 import { z } from 'zod';
+import { FAILURE_MODE_NAMES } from '../workflows/constants';
 import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSize } from './duration';
 
-export const FAILURE_MODES = [
-  'network_latency',
-  'bandwidth',
-  'connection_reset',
-  'blackhole',
-  'http_error',
-  'http_delay',
-  'cpu_throttle',
-  'cpu_stress',
-  'memory_pressure',
-  'disk_error',
-  'disk_fill',
-  'process_crash',
-  'process_pause',
-] as const;
+export const FAILURE_MODES = FAILURE_MODE_NAMES;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
 /** What a resource must declare for a mode to be possible on it. */

@@ -3,6 +3,7 @@
  * TypeScript types (`ForeshockConfig`), runtime validation (the loader) and the JSON Schema
  * file editors use (`config/foreshock.schema.json`, written by `npm run schema`).
  */
+import { ROLLBACK_POLICY_NAMES, SEVERITY_NAMES } from '../workflows/constants';
 import { z } from 'zod';
 import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, boundedDuration, boundedSize } from './fault-params';
 import { DURATION_PATTERN } from './duration';
@@ -170,8 +171,8 @@ export const discoverySchema = z.strictObject({
     ),
 });
 
-export const SEVERITIES = ['low', 'medium', 'high'] as const;
-export const ROLLBACK_POLICIES = ['immediate', 'graceful_degradation', 'automatic_failover'] as const;
+export const SEVERITIES = SEVERITY_NAMES;
+export const ROLLBACK_POLICIES = ROLLBACK_POLICY_NAMES;
 
 export const profileSchema = z.strictObject({
   enabled: z.boolean().default(true),

@@ -1,12 +1,10 @@
 /**
- * The config's enumerations as plain constants, for the workflow sandbox: importing them from
- * the config module would pull zod and the config schema into every workflow bundle. A unit
- * test keeps them equal to the config's.
+ * The enumerations workflows and the config share, as plain constants: the workflow sandbox
+ * imports them from here (the config module would pull zod and the config schema into every
+ * workflow bundle), and the config's schemas are built from them.
  */
-import type { FailureMode } from '../config/fault-params';
-import type { RollbackPolicy, Severity } from '../config/schema';
 
-export const FAILURE_MODE_NAMES: readonly FailureMode[] = [
+export const FAILURE_MODE_NAMES = [
   'network_latency',
   'bandwidth',
   'connection_reset',
@@ -20,15 +18,11 @@ export const FAILURE_MODE_NAMES: readonly FailureMode[] = [
   'disk_fill',
   'process_crash',
   'process_pause',
-];
+] as const;
 
-export const SEVERITY_NAMES: readonly Severity[] = ['low', 'medium', 'high'];
+export const SEVERITY_NAMES = ['low', 'medium', 'high'] as const;
 
-export const ROLLBACK_POLICY_NAMES: readonly RollbackPolicy[] = [
-  'immediate',
-  'graceful_degradation',
-  'automatic_failover',
-];
+export const ROLLBACK_POLICY_NAMES = ['immediate', 'graceful_degradation', 'automatic_failover'] as const;
 
 /**
  * Names given to `patched()`: each marks one behaviour change in workflow code, so histories
