@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- crash --trials N [--kill worker,agent,temporal]`: randomized crash trials of the
+ * `npm run -s bench -- crash --trials N [--kill worker,agent,temporal,prometheus]`: randomized crash trials of the
  * injection saga on real servers (Temporal dev server, the real agent and its proxy, workers as
  * child processes). Each trial picks a component from --kill and SIGKILLs it at a random point
  * of a random phase — right after inject, mid-monitor, or mid-rollback (reverts held back at a
@@ -14,14 +14,22 @@
  *           agent can undo it.
  *   temporal  the Temporal dev server (SIGKILL, restarted after 1 s on the same port and
  *           database file); the fault is a network_latency as for worker trials.
+ *   prometheus  the Prometheus the bench started (only when --kill names it; it scrapes itself)
+ *           and the injection's guard reads from (SIGKILL by its pid, restarted after 2 s on the
+ *           same port and data directory). The fault is a network_latency with one guard: the
+ *           guards go blind, so the watch removes the fault at once ("guards unavailable"), or
+ *           the window ends first.
  *
  * Last line: { trials, orphaned_faults, per_component: { worker: {...}, agent: {...} }, ... }.
  * revert_ms (worker): from the moment the fault was due to go (its window end, or the kill if
  * later) until the agent had removed it. revert_ms (agent): from the kill until the restarted
- * agent had undone the fault from its journal (it does so before it listens).
+ * agent had undone the fault from its journal (it does so before it listens). revert_ms
+ * (prometheus): from the kill (the guards going blind) until the agent had removed the fault;
+ * guards_blind_removals counts the trials whose workflow removed it because the guards were
+ * unreadable (rollbackPath "immediate").
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,12 +47,17 @@ import { WorkerProcess, type WorkerSettings } from '../test/integration/workflow
 import { AgentGate } from '../test/integration/workflows/support/gate';
 import { NamedServer } from '../test/integration/workflows/support/target';
 import { CleanupStack } from '../src/testing/cleanup';
+import { PrometheusServer } from '../src/testing/prometheus';
+import type { InjectionOutcome } from '../src/workflows/types';
 
 type Phase = 'after_inject' | 'mid_monitor' | 'mid_rollback';
-type Component = 'worker' | 'agent' | 'temporal';
-const COMPONENTS: Component[] = ['worker', 'agent', 'temporal'];
+type Component = 'worker' | 'agent' | 'temporal' | 'prometheus';
+const COMPONENTS: Component[] = ['worker', 'agent', 'temporal', 'prometheus'];
 const PHASES: Phase[] = ['after_inject', 'mid_monitor', 'mid_rollback'];
 const TASK_QUEUE = 'foreshock-crash-bench';
+const PROMETHEUS_RESTART_MS = 2000;
+/** Never red while Prometheus answers; unreadable (the fault must go) while it is down. */
+const PROMETHEUS_GUARD = { name: 'prometheus-up', expr: 'up{job="prometheus"} == 0', forMs: 1000 };
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -78,7 +91,7 @@ async function main(): Promise<void> {
   const unknown = kill.filter((k) => !(COMPONENTS as string[]).includes(k));
   if (unknown.length > 0 || kill.length === 0) {
     console.error(
-      `--kill ${values.kill}: supported components are ${COMPONENTS.join(', ')} (prometheus is not implemented yet)`,
+      `--kill ${values.kill}: supported components are ${COMPONENTS.join(', ')} (comma-separated, at least one)`,
     );
     process.exit(2);
   }
@@ -138,6 +151,19 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     cleanup.push(() => connection.close());
     const client = new Client({ connection });
+    // Started only for prometheus trials: the others keep an unreachable URL and no guards.
+    const prometheusDir = path.join(workDir, 'prometheus');
+    const prometheusPort = await freePort();
+    const startPrometheus = () => {
+      mkdirSync(prometheusDir, { recursive: true });
+      return PrometheusServer.start({
+        port: prometheusPort,
+        dataDir: prometheusDir,
+        targets: [{ job: 'prometheus', targets: [`127.0.0.1:${prometheusPort}`] }],
+      });
+    };
+    let prometheus = components.includes('prometheus') ? await startPrometheus() : undefined;
+    cleanup.push(() => prometheus?.stop());
     const bundlePath = path.join(workDir, 'workflows.js');
     writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: FORESHOCK_WORKFLOWS_PATH })).code);
     const settings: WorkerSettings = {
@@ -145,7 +171,7 @@ async function main(): Promise<void> {
       taskQueue: TASK_QUEUE,
       agentUrl: gate.url,
       agentToken: agent.token,
-      prometheusUrl: 'http://127.0.0.1:1',
+      prometheusUrl: prometheus?.url ?? 'http://127.0.0.1:1',
       outcomesFile: path.join(workDir, 'outcomes.jsonl'),
       bundlePath,
     };
@@ -166,6 +192,7 @@ async function main(): Promise<void> {
           trials: 0,
           orphaned: 0,
           unfinished: 0,
+          blind: 0,
           revertMs: [] as number[],
           phases: { after_inject: 0, mid_monitor: 0, mid_rollback: 0 } as Record<Phase, number>,
         },
@@ -176,6 +203,7 @@ async function main(): Promise<void> {
         trials: number;
         orphaned: number;
         unfinished: number;
+        blind: number;
         revertMs: number[];
         phases: Record<Phase, number>;
       }
@@ -203,6 +231,7 @@ async function main(): Promise<void> {
                   mode: 'network_latency',
                   params: { latency: '50ms', duration: durationMs },
                 }),
+            ...(component === 'prometheus' ? { guards: [PROMETHEUS_GUARD] } : {}),
             durationMs,
             monitorIntervalMs: 250,
             leaseMs: 30_000,
@@ -241,6 +270,15 @@ async function main(): Promise<void> {
         // Restarted as a supervisor would, after a second, on the same port and database.
         replacement = new Promise((r) => setTimeout(r, 1000)).then(() => server.start());
         await replacement;
+      } else if (component === 'prometheus') {
+        const killed = prometheus!;
+        process.kill(killed.pid!, 'SIGKILL');
+        killedAt = Date.now();
+        await waitUntil('Prometheus to be gone', async () => !killed.running, { intervalMs: 20 });
+        // Restarted as a supervisor would, on the same port and data directory; the watch runs blind meanwhile.
+        replacement = new Promise((r) => setTimeout(r, PROMETHEUS_RESTART_MS))
+          .then(() => startPrometheus())
+          .then((restarted) => (prometheus = restarted));
       } else {
         const identity = await workerOf(handle);
         const holder = [...workers].find((w) => identity === `test-worker-${w.pid}`) ?? [...workers][0]!;
@@ -250,14 +288,19 @@ async function main(): Promise<void> {
         replacement = spawnWorker();
       }
       if (phase === 'mid_rollback') setTimeout(() => (gate.blockReverts = false), random() * 500);
+      let outcome: InjectionOutcome | undefined;
       const finished = await Promise.race([
         handle.result().then(
-          () => true,
+          (result) => {
+            outcome = result as InjectionOutcome;
+            return true;
+          },
           () => true,
         ),
         new Promise<false>((r) => setTimeout(() => r(false), 25_000)),
       ]);
       if (!finished) stat.unfinished += 1;
+      if (outcome?.rollbackPath === 'immediate') stat.blind += 1;
       const fault = await agentClient.get(faultId).catch(() => undefined);
       if (component === 'agent') {
         const start = await restarted!;
@@ -272,7 +315,10 @@ async function main(): Promise<void> {
         stat.orphaned += 1;
         await agentClient.revert(faultId).catch(() => undefined);
       } else if (fault.revertedAt) {
-        const due = Math.max(killedAt, Date.parse(applied.appliedAt) + durationMs);
+        const due =
+          component === 'prometheus'
+            ? killedAt
+            : Math.max(killedAt, Date.parse(applied.appliedAt) + durationMs);
         stat.revertMs.push(Math.max(0, Date.parse(fault.revertedAt) - due));
       }
       gate.blockReverts = false;
@@ -293,6 +339,7 @@ async function main(): Promise<void> {
             p50_revert_ms: s.revertMs.length ? percentile(sorted, 50) : null,
             max_revert_ms: sorted.at(-1) ?? null,
             phases: s.phases,
+            ...(component === 'prometheus' ? { guards_blind_removals: s.blind } : {}),
           },
         ];
       }),

@@ -43,6 +43,15 @@ export class PrometheusServer {
     this.adapter = new PrometheusAdapter({ url: this.url, timeoutMs: 5000 });
   }
 
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The Prometheus process's pid while it runs (crash benches SIGKILL it). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   static async start(options: PrometheusServerOptions): Promise<PrometheusServer> {
     const port = options.port ?? (await freePort());
     const workDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'foreshock-prom-'));
