@@ -117,6 +117,8 @@ export async function applySchedules(
         spec: definition.spec,
         action: definition.action as typeof previous.action,
         policies: { ...previous.policies, ...definition.policies },
+        // the update carries the paused state too, so it can never undo the pause below
+        state: { ...previous.state, paused },
       }));
       if (current.state.paused !== paused) {
         const note = `${paused ? 'paused' : 'resumed'} by foreshock schedule apply`;

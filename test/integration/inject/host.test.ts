@@ -125,6 +125,11 @@ describe('inject: host faults on real processes', { timeout: 120_000 }, () => {
     });
     assert.equal(procState(pid), 'T');
     assert.equal((await client.revert('pause-1')).verified, true);
+    // a resumed or restarted process may be running (R) for a moment on a busy machine
+    await waitUntil('the resumed process sleeps', async () => procState(pid) === 'S', {
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    }).catch(() => undefined);
     assert.equal(procState(pid), 'S');
 
     const frozen = await client.apply({
@@ -158,6 +163,11 @@ describe('inject: host faults on real processes', { timeout: 120_000 }, () => {
     assert.equal(result.verified, true);
     const after = supervisor.pid!;
     assert.notEqual(after, before);
+    // a resumed or restarted process may be running (R) for a moment on a busy machine
+    await waitUntil('the restarted process sleeps', async () => procState(after) === 'S', {
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    }).catch(() => undefined);
     assert.equal(procState(after), 'S');
     assert.equal(existsSync(`/proc/${before}`), false);
     await assertClean();

@@ -210,12 +210,18 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       client,
       scheduleDefinitions(disabled, TASK_QUEUE, { configPath: '/etc/foreshock.yaml' }),
     );
-    assert.equal(
-      (await client.schedule.getHandle(ids.cycle).describe()).state.paused,
-      true,
-      'enabled: false pauses',
-    );
+    // the scheduler applies updates asynchronously: wait for the state, then check it
+    const pausedState = async () => (await client.schedule.getHandle(ids.cycle).describe()).state.paused;
+    await waitUntil('the schedule paused', async () => (await pausedState()) === true, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    }).catch(() => undefined);
+    assert.equal(await pausedState(), true, 'enabled: false pauses');
     await applySchedules(client, definitions);
+    await waitUntil('the schedule resumed', async () => (await pausedState()) === false, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    }).catch(() => undefined);
     const cycle = await client.schedule.getHandle(ids.cycle).describe();
     assert.equal(cycle.state.paused, false, 'enabled: true resumes');
     assert.deepEqual(cycle.action.type === 'startWorkflow' ? cycle.action.args : [], [
