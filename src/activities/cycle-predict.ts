@@ -20,6 +20,7 @@ import type {
   CyclePlan,
   ShardPrediction,
 } from '../workflows/cycle-types';
+import { planOf } from '../workflows/cycle-plan';
 import { WORKFLOW_TYPES } from '../workflows/messages';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { FAILURE_TYPES } from '../workflows/types';
@@ -80,21 +81,7 @@ export function createCyclePredictActivities(deps: CyclePredictActivityDeps) {
 
   return {
     async planCycle(input: { configPath?: string }): Promise<CyclePlan> {
-      const config = await configOf(input);
-      const p = config.failure_injection_profile;
-      return {
-        profile: {
-          enabled: p.enabled,
-          severity_threshold: p.severity_threshold,
-          max_concurrent: p.max_concurrent,
-          cooldown: p.cooldown,
-          dry_run: p.dry_run,
-          monitor_interval: p.monitor_interval,
-          lease: p.lease,
-          rollback_policy: p.rollback_policy,
-        },
-        resourceCount: config.resources.length,
-      };
+      return planOf(await configOf(input));
     },
 
     async collectAndPredict(input: CollectAndPredictInput): Promise<ShardPrediction> {
