@@ -48,7 +48,7 @@ const TASK_QUEUE = 'foreshock-e2e-cluster';
 const TOKEN = randomBytes(32).toString('base64url');
 const SERVICE = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(8080, '127.0.0.1')`;
 const EVERY_MS = 10_000;
-const CHAOS_MS = 55_000;
+const CHAOS_MS = 60_000;
 const COOLDOWN_MS = 12_000;
 const MAX_CONCURRENT = 2;
 const SEED = Number(process.env.FORESHOCK_E2E_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -374,8 +374,9 @@ describe(
           for (const identity of identities)
             served.set(workerOf(identity), (served.get(workerOf(identity)) ?? 0) + 1);
       assert.deepEqual([...served.keys()].sort(), ['a', 'b'], JSON.stringify([...served]));
+      const gaps = cooldownViolations(outcomes, Infinity).map((g) => g.gapMs);
       console.log(
-        `${cycles.length} cycles, ${outcomes.length} injections, most at once ${maxOverlap(outcomes)}, activities per worker ${JSON.stringify([...served])}, plan ${JSON.stringify(plan)}`,
+        `${cycles.length} cycles, ${outcomes.length} injections, most at once ${maxOverlap(outcomes)}, smallest gap ${Math.min(...gaps)} ms, activities per worker ${JSON.stringify([...served])}, plan ${JSON.stringify(plan)}`,
       );
     });
   },
