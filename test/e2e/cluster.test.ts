@@ -273,6 +273,7 @@ describe(
       for (const step of plan) {
         await sleep(t0 + step.atMs - Date.now());
         const at = Date.now() - t0;
+        let note = '';
         if (step.kind === 'node') {
           await cluster!.kill(step.target);
           await sleep(step.downMs);
@@ -282,21 +283,24 @@ describe(
           await sleep(step.downMs);
           await workers[step.target]!.start();
         } else {
-          const agent = agents[step.target]!;
+          // the drawn host, unless another one holds a fault right now: its agent dies with it applied
+          const holding = await router
+            .listAll()
+            .then((all) => all.filter((l) => l.fault.phase === 'applied').map((l) => l.fault.resource))
+            .catch(() => [] as string[]);
+          const busy = holding.map((r) => Number(r.replace('web-', '')));
+          const target = busy.includes(step.target) || busy.length === 0 ? step.target : busy[0]!;
+          note = ` (host ${target}, holding ${busy.filter((b) => b === target).length} active fault(s))`;
+          const agent = agents[target]!;
           const exited = new Promise((r) => agent.once('exit', r));
           agent.kill('SIGKILL');
           await exited;
           await sleep(step.downMs);
-          const host = hosts!.hosts[step.target]!;
-          agents[step.target] = await hosts!.startAgent(
-            host,
-            cycleFile,
-            TOKEN,
-            path.join(workDir!, host.name),
-          );
+          const host = hosts!.hosts[target]!;
+          agents[target] = await hosts!.startAgent(host, cycleFile, TOKEN, path.join(workDir!, host.name));
         }
         console.log(
-          `SIGKILL ${step.kind} ${step.target} at ${at} ms, down ${step.downMs} ms, back at ${Date.now() - t0} ms`,
+          `SIGKILL ${step.kind}${step.kind === 'agent' ? '' : ` ${step.target}`} at ${at} ms, down ${step.downMs} ms, back at ${Date.now() - t0} ms${note}`,
         );
       }
       await sleep(t0 + CHAOS_MS - Date.now());
