@@ -62,6 +62,10 @@ export interface AgentOptions {
   protectedPids?: number[];
   /** Tool paths; defaults come from the installer's record and PATH. */
   tools?: HostServices['tools'];
+  /** Deadlines of external tools (fallocate, fiu-ctrl), in ms. @default TOOL_TIMEOUT_MS (60 s, 5 s) */
+  toolTimeoutsMs?: HostServices['toolTimeoutsMs'];
+  /** Live client connections each resource proxy accepts at once. @default DEFAULT_MAX_PROXY_CONNECTIONS (4096) */
+  proxyMaxConnections?: number;
   /** Only the resources whose `host` matches. @default every resource */
   host?: string;
   log?: (line: string) => void;
@@ -228,7 +232,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const journal = Journal.open(stateDir);
   const layout = options.cgroupLayout ?? detectCgroupLayout(undefined, agentConfig.cgroupVersion);
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
-  const host: HostServices = { journal, cgroups, tools: options.tools ?? defaultTools() };
+  const host: HostServices = {
+    journal,
+    cgroups,
+    tools: options.tools ?? defaultTools(),
+    ...(options.toolTimeoutsMs ? { toolTimeoutsMs: options.toolTimeoutsMs } : {}),
+  };
   const metrics = new AgentMetrics();
   const resources = new Map(
     options.config.resources
@@ -261,7 +270,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (resource.proxy) {
         proxies.set(
           resource.name,
-          await ResourceProxy.start(resource.name, resource.proxy, metrics.countersFor(resource.name)),
+          await ResourceProxy.start(
+            resource.name,
+            resource.proxy,
+            metrics.countersFor(resource.name),
+            options.proxyMaxConnections,
+          ),
         );
       }
       if (resource.process?.command) {
