@@ -16,7 +16,7 @@ import { FaultConflictError, FaultNotFoundError, InjectionFailedError, InvalidRe
 import { faultType, type ActiveFault, type FaultTarget, type HostServices } from './faults/index';
 import { LeaseBook, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './leases';
 import type { AgentMetrics, RevertReason } from './metrics';
-import { resolvePids } from './pids';
+import { PidPins, resolvePids } from './pids';
 import { checkAllowed, HostBudget, type FailureModesConfig, type HostBudgetLimits } from './policy';
 import type { ResourceProxy } from './proxy/resource-proxy';
 import type { Supervisor } from './supervisor';
@@ -78,6 +78,8 @@ export class InjectionAgent {
   private readonly pending = new Map<string, PendingApply>();
   private readonly leases: LeaseBook;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The process each pid-file resource named when first validated. */
+  readonly pidPins = new PidPins();
   private readonly log: (line: string) => void;
   readonly maxFaultsPerResource: number;
   readonly metrics: AgentMetrics;
@@ -495,7 +497,7 @@ export class InjectionAgent {
       resource,
       proxy: this.options.proxies.get(resource.name),
       supervisor,
-      processPids: () => resolvePids(resource, supervisor, this.options.protectedPids),
+      processPids: () => resolvePids(resource, supervisor, this.options.protectedPids, this.pidPins),
     };
   }
 }

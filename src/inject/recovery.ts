@@ -5,7 +5,6 @@
  * detail that names only this agent's own cgroups, fill files and processes. A record that
  * fails a check is refused: reported, closed in the journal, never carried out.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FailureMode } from '../config/fault-params';
@@ -13,6 +12,7 @@ import type { ResourceConfig } from '../config/schema';
 import { RecoveryRefusedError } from './errors';
 import { faultType, type HostServices } from './faults/index';
 import type { Journal, JournalRecord } from './journal';
+import { cmdlineOf } from './pids';
 import { isSameProcess } from './proc';
 import { possibleModes } from './validation';
 
@@ -100,16 +100,6 @@ async function undo(
     );
   }
   await type.recover?.(record.detail, host, { faultId: record.id, resource });
-}
-
-function cmdlineOf(pid: number): string[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .filter((part, i, all) => part || i < all.length - 1);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
