@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigValidationError } from '../../../src/config/errors';
@@ -58,5 +59,6 @@ describe('the agent state directory', () => {
       startAgent({ config: { resources: [], agent: { stateDir: 'rel' } }, listen: '127.0.0.1:0' }),
       (err: unknown) => err instanceof InvalidRequestError && err.field === 'agent.stateDir',
     );
+    assert.equal(existsSync('relative') || existsSync('rel'), false, 'nothing was created');
   });
 });
