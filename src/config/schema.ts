@@ -267,7 +267,16 @@ export const agentSchema = z.strictObject({
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/)
     .default('FORESHOCK_AGENT_TOKEN'),
-  stateDir: z.string().default('.foreshock/agent'),
+  stateDir: z
+    .string()
+    .regex(/^\//, {
+      message:
+        'expected an absolute path (the journal in it is carried out as root; a relative one would depend on the working directory)',
+    })
+    .optional()
+    .describe(
+      'journal, its key and logs of the agent, an absolute directory kept 0700 (default: /var/lib/foreshock/agent as root, else $XDG_STATE_HOME/foreshock/agent, $XDG_STATE_HOME defaulting to ~/.local/state)',
+    ),
   maxFaultsPerResource: z.number().int().min(1).max(16).default(1),
   readTokenEnv: envName
     .optional()

@@ -8,7 +8,7 @@
  *   foreshock agent --config foreshock.yaml          the same, as a long-running process
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ForeshockConfig, ResourceConfig } from '../config/schema';
 import { Cgroups, detectCgroupLayout, type CgroupLayout } from './cgroups';
@@ -20,6 +20,7 @@ import { Journal } from './journal';
 import { AgentMetrics } from './metrics';
 import { ResourceProxy } from './proxy/resource-proxy';
 import { recoverFromJournal, type RecoveryOutcome, type RecoveryReport } from './recovery';
+import { stateDirOf } from './state-dir';
 import { Supervisor } from './supervisor';
 
 export { checkSafePid } from './pids';
@@ -47,9 +48,9 @@ export interface AgentOptions {
   durationGraceMs?: number;
   /** Connection cap and header deadline of the control API. @default 256 connections, 10 s */
   controlApi?: { maxConnections?: number; headersTimeoutMs?: number };
-  /** Journal, its key and logs; made absolute against `configDir`, kept 0700. @default config.agent.stateDir */
+  /** Journal, its key and logs: an absolute directory, kept 0700. @default config.agent.stateDir, else defaultStateDir() */
   stateDir?: string;
-  /** What a relative stateDir is relative to (the CLI passes the config file's directory). @default the working directory */
+  /** What relative TLS file names are relative to (the CLI passes the config file's directory). @default the working directory */
   configDir?: string;
   /** Prefix of this agent's cgroups. @default `agent` */
   cgroupPrefix?: string;
@@ -62,6 +63,10 @@ export interface AgentOptions {
   protectedPids?: number[];
   /** Tool paths; defaults come from the installer's record and PATH. */
   tools?: HostServices['tools'];
+  /** Deadlines of external tools (fallocate, fiu-ctrl), in ms. @default TOOL_TIMEOUT_MS (60 s, 5 s) */
+  toolTimeoutsMs?: HostServices['toolTimeoutsMs'];
+  /** Live client connections each resource proxy accepts at once. @default DEFAULT_MAX_PROXY_CONNECTIONS (4096) */
+  proxyMaxConnections?: number;
   /** Only the resources whose `host` matches. @default every resource */
   host?: string;
   log?: (line: string) => void;
@@ -183,11 +188,25 @@ function configuredHostNames(agent: Partial<ForeshockConfig['agent']>): string[]
   return urls.filter((u): u is string => u !== undefined).map((u) => new URL(u).hostname);
 }
 
+/** Older agents kept their journal in `.foreshock/agent` beside the config by default: say where it is. */
+function warnOfOldDefaultJournal(
+  options: AgentOptions,
+  configured: string | undefined,
+  log: (line: string) => void,
+): void {
+  if (options.stateDir !== undefined || configured !== undefined || options.configDir === undefined) return;
+  const old = path.join(options.configDir, '.foreshock', 'agent');
+  if (existsSync(path.join(old, 'journal.jsonl'))) {
+    log(
+      `a journal of an older agent is in ${old}: run the agent once with --state-dir ${old} to undo what it holds`,
+    );
+  }
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
   const agentConfig = {
     url: 'http://127.0.0.1:7070',
-    stateDir: '.foreshock/agent',
     maxFaultsPerResource: 1,
     cgroupVersion: 'auto' as const,
     ...options.config.agent,
@@ -224,11 +243,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     listenHost,
   );
   const token = options.token ?? randomBytes(32).toString('base64url');
-  const stateDir = path.resolve(baseDir, options.stateDir ?? agentConfig.stateDir);
+  const stateDir =
+    options.stateDir !== undefined
+      ? stateDirOf(options.stateDir)
+      : stateDirOf(agentConfig.stateDir, 'agent.stateDir');
+  warnOfOldDefaultJournal(options, agentConfig.stateDir, log);
   const journal = Journal.open(stateDir);
   const layout = options.cgroupLayout ?? detectCgroupLayout(undefined, agentConfig.cgroupVersion);
   const cgroups = layout ? new Cgroups(layout, options.cgroupPrefix ?? 'agent') : undefined;
-  const host: HostServices = { journal, cgroups, tools: options.tools ?? defaultTools() };
+  const host: HostServices = {
+    journal,
+    cgroups,
+    tools: options.tools ?? defaultTools(),
+    ...(options.toolTimeoutsMs ? { toolTimeoutsMs: options.toolTimeoutsMs } : {}),
+  };
   const metrics = new AgentMetrics();
   const resources = new Map(
     options.config.resources
@@ -261,7 +289,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (resource.proxy) {
         proxies.set(
           resource.name,
-          await ResourceProxy.start(resource.name, resource.proxy, metrics.countersFor(resource.name)),
+          await ResourceProxy.start(
+            resource.name,
+            resource.proxy,
+            metrics.countersFor(resource.name),
+            options.proxyMaxConnections,
+          ),
         );
       }
       if (resource.process?.command) {

@@ -2,30 +2,38 @@
  * The agent's fault book: applies, renews, updates and reverts faults; knows nothing of HTTP.
  *
  * One map of faults keyed by id across every resource, with the applies still queued behind
- * another operation on their resource in it too, so that an id names one fault: a second apply
+ * another operation on their resource in it too (./fault-records.ts), so that an id names one
+ * fault: a second apply
  * of the id with another resource, mode or params is a conflict, and a revert of a queued id
  * cancels it (or, when it is already running, waits for it and then takes it back out). Each
  * fault has a lease and, when its params carry a `duration`, a deadline no renewal moves.
- * A failover is a fault too (`failover:<resource>`): leased, journaled, listed.
+ * A failover is a fault too (`failover:<resource>`, ./failover.ts): leased, journaled, listed.
+ * PATCH bodies are checked in ./validation.ts (only live params change).
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { FailureMode } from '../config/fault-params';
 import type { ResourceConfig } from '../config/schema';
-import type { ApplyFaultRequest, FaultMode, FaultState, RevertResult } from './api';
+import type { ApplyFaultRequest, FaultState, RevertResult } from './api';
 import { FaultConflictError, FaultNotFoundError, InjectionFailedError, InvalidRequestError } from './errors';
+import { applyFailover, failoverLeaseSeconds } from './failover';
+import { FaultRecords, newRecord, type FaultRecord, type PendingApply } from './fault-records';
 import { faultType, type ActiveFault, type FaultTarget, type HostServices } from './faults/index';
-import { LeaseBook, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './leases';
+import { LeaseBook } from './leases';
 import type { AgentMetrics, RevertReason } from './metrics';
-import { resolvePids } from './pids';
+import { PidPins, resolvePids } from './pids';
 import { checkAllowed, HostBudget, type FailureModesConfig, type HostBudgetLimits } from './policy';
 import type { ResourceProxy } from './proxy/resource-proxy';
 import type { Supervisor } from './supervisor';
-import { FAILOVER_PREFIX, parseApplyRequest, parseFailoverBody, parseParams, sameFault } from './validation';
+import {
+  FAILOVER_PREFIX,
+  parseApplyRequest,
+  parseFailoverBody,
+  parseParams,
+  parsePatch,
+  sameFault,
+} from './validation';
 
-/** Finished faults remembered for status and idempotent revert. */
-const MAX_FINISHED_FAULTS = 1000;
-/** A failover's lease when the request names none and no fault on its resource holds one. */
-export const DEFAULT_FAILOVER_LEASE_SECONDS = 30;
+export { DEFAULT_FAILOVER_LEASE_SECONDS } from './failover';
+
 /**
  * How long past its `duration` a fault may stay before the agent takes it out itself (at
  * least; a fault applied with a longer lease gets that lease): the caller's own rollback at
@@ -34,22 +42,6 @@ export const DEFAULT_FAILOVER_LEASE_SECONDS = 30;
 export const DEFAULT_DURATION_GRACE_MS = 5000;
 /** How soon a revert that failed, or could not be verified, is tried again. */
 const RETRY_SECONDS = 5;
-
-interface FaultRecord {
-  state: FaultState;
-  /** The params of the first apply: a repeated apply must match these. */
-  appliedParams: Record<string, unknown>;
-  journaled: boolean;
-  active?: ActiveFault;
-}
-
-interface PendingApply {
-  resource: string;
-  mode: FaultMode;
-  appliedParams: Record<string, unknown>;
-  cancelled: boolean;
-  done: Promise<FaultState>;
-}
 
 export interface FaultBookOptions {
   resources: ReadonlyMap<string, ResourceConfig>;
@@ -74,10 +66,11 @@ export interface FaultBookOptions {
 }
 
 export class InjectionAgent {
-  private readonly faults = new Map<string, FaultRecord>();
-  private readonly pending = new Map<string, PendingApply>();
+  private readonly records: FaultRecords;
   private readonly leases: LeaseBook;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The process each pid-file resource named when first validated. */
+  readonly pidPins = new PidPins();
   private readonly log: (line: string) => void;
   readonly maxFaultsPerResource: number;
   readonly metrics: AgentMetrics;
@@ -93,6 +86,15 @@ export class InjectionAgent {
         this.log(`${reason} of ${faultId}: revert failed: ${(err as Error).message}`),
       );
     });
+    this.records = new FaultRecords(this.leases);
+  }
+
+  private get faults(): Map<string, FaultRecord> {
+    return this.records.faults;
+  }
+
+  private get pending(): Map<string, PendingApply> {
+    return this.records.pending;
   }
 
   /** Operations on one resource run one at a time, so limits and idempotency hold. */
@@ -108,24 +110,15 @@ export class InjectionAgent {
 
   /** Every fault this agent knows, those still being applied (phase `applying`) included. */
   list(): FaultState[] {
-    const applying = [...this.pending]
-      .filter(([id]) => !this.faults.has(id))
-      .map(([id, p]) => this.pendingState(id, p));
-    return [...[...this.faults.values()].map((r) => this.snapshot(r)), ...applying];
+    return this.records.list();
   }
 
   get(faultId: string): FaultState {
-    const record = this.faults.get(faultId);
-    if (record) return this.snapshot(record);
-    const pending = this.pending.get(faultId);
-    if (pending) return this.pendingState(faultId, pending);
-    throw new FaultNotFoundError(faultId);
+    return this.records.get(faultId);
   }
 
   activeCount(resource?: string): number {
-    return [...this.faults.values()].filter(
-      (r) => r.state.phase === 'applied' && (resource === undefined || r.state.resource === resource),
-    ).length;
+    return this.records.applied(resource).length;
   }
 
   async apply(body: unknown): Promise<FaultState> {
@@ -139,7 +132,7 @@ export class InjectionAgent {
     const existing = this.faults.get(request.faultId);
     if (existing) {
       sameFault(request, { ...existing.state, appliedParams: existing.appliedParams });
-      return this.snapshot(existing);
+      return this.records.snapshot(existing);
     }
     const entry: PendingApply = {
       resource: request.resource,
@@ -161,17 +154,14 @@ export class InjectionAgent {
   ): Promise<FaultState> {
     if (entry.cancelled) {
       // Reverted while it waited its turn: it never acts, and the id stays used.
-      const record = this.newRecord(request, undefined, false);
+      const record = newRecord(request, undefined, false);
       record.state.phase = 'reverted';
       record.state.revertedAt = new Date().toISOString();
-      this.remember(record);
+      this.records.remember(record);
       this.log(`cancelled ${request.mode} ${request.faultId} before it was applied`);
-      return this.snapshot(record);
+      return this.records.snapshot(record);
     }
-    const active = [...this.faults.values()].filter(
-      (r) =>
-        r.state.phase === 'applied' && r.state.resource === request.resource && r.state.mode !== 'failover',
-    ).length;
+    const active = this.records.applied(request.resource, false).length;
     if (active >= this.maxFaultsPerResource) {
       throw new FaultConflictError(
         `resource ${request.resource} already has ${active} active fault(s)`,
@@ -197,9 +187,9 @@ export class InjectionAgent {
       this.budget.release(request.faultId);
       throw err;
     }
-    const record = this.newRecord(request, fault, type.journaled);
+    const record = newRecord(request, fault, type.journaled);
     record.state.appliedAt = new Date(appliedAt).toISOString();
-    this.remember(record);
+    this.records.remember(record);
     const duration = request.params.duration;
     if (typeof duration === 'number') {
       const grace =
@@ -209,38 +199,7 @@ export class InjectionAgent {
     this.leases.grant(request.faultId, request.leaseSeconds);
     this.metrics.faultApplied(request.mode);
     this.log(`applied ${request.mode} ${request.faultId} on ${request.resource}`);
-    return this.snapshot(record);
-  }
-
-  private newRecord(
-    request: ApplyFaultRequest,
-    fault: ActiveFault | undefined,
-    journaled: boolean,
-  ): FaultRecord {
-    return {
-      journaled,
-      active: fault,
-      appliedParams: request.params,
-      state: {
-        faultId: request.faultId,
-        resource: request.resource,
-        mode: request.mode,
-        params: request.params,
-        phase: 'applied',
-        appliedAt: new Date().toISOString(),
-        leaseExpiresAt: '',
-        ...(fault ? { detail: fault.detail } : {}),
-      },
-    };
-  }
-
-  /** Keeps the records of finished faults bounded; the oldest finished ones go first. */
-  private remember(record: FaultRecord): void {
-    this.faults.set(record.state.faultId, record);
-    const finished = [...this.faults.values()].filter((r) => r.state.phase !== 'applied');
-    for (const old of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_FAULTS))) {
-      this.faults.delete(old.state.faultId);
-    }
+    return this.records.snapshot(record);
   }
 
   async renew(faultId: string, leaseSeconds: number): Promise<FaultState> {
@@ -261,43 +220,14 @@ export class InjectionAgent {
       const current = this.leases.expiresAt(failover.state.faultId) ?? 0;
       if (current < expiresAt) this.leases.grant(failover.state.faultId, leaseSeconds);
     }
-    return this.snapshot(record);
+    return this.records.snapshot(record);
   }
 
   async update(faultId: string, body: unknown): Promise<FaultState> {
     const record = this.faults.get(faultId);
     if (!record) throw new FaultNotFoundError(faultId);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new InvalidRequestError('the body must be a JSON object', 'body', '{params}');
-    }
-    const extra = Object.keys(body).find((k) => k !== 'params');
-    if (extra !== undefined)
-      throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'params');
-    const patch = (body as { params?: unknown }).params;
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      throw new InvalidRequestError(
-        'params must be an object',
-        'params',
-        `parameters of ${record.state.mode}`,
-      );
-    }
     const live = record.state.mode === 'failover' ? [] : (faultType(record.state.mode)?.liveParams ?? []);
-    const dead = Object.keys(patch).filter((key) => !live.includes(key));
-    // Other params may come along (a client sends the whole set) as long as they do not change.
-    const merged =
-      record.state.mode === 'failover' || dead.length === 0
-        ? undefined
-        : parseParams(record.state.mode, { ...record.state.params, ...patch });
-    for (const key of dead) {
-      if (merged && isDeepStrictEqual(merged[key], record.state.params[key])) continue;
-      throw new InvalidRequestError(
-        `params.${key} of ${record.state.mode} cannot change while the fault is applied`,
-        `params.${key}`,
-        live.length
-          ? `only ${live.join(', ')} change live (others only with their current value)`
-          : `nothing: ${record.state.mode} has no live parameters`,
-      );
-    }
+    const patch = parsePatch(record.state, body, live);
     return this.serial(record.state.resource, async () => {
       if (record.state.phase !== 'applied' || !record.active?.update) {
         throw new FaultConflictError(
@@ -309,7 +239,7 @@ export class InjectionAgent {
       const params = parseParams(record.state.mode as FailureMode, { ...record.state.params, ...patch });
       await record.active.update(params);
       record.state.params = params;
-      return this.snapshot(record);
+      return this.records.snapshot(record);
     });
   }
 
@@ -414,33 +344,10 @@ export class InjectionAgent {
         this.options.host.journal.recordApply(faultId, 'failover', resource, {
           upstream: proxy.config.failover,
         });
-        const upstream = proxy.setFailover(true);
-        const record: FaultRecord = {
-          journaled: true,
-          appliedParams: {},
-          active: {
-            detail: { upstream },
-            async revert() {
-              proxy.setFailover(false);
-            },
-            async isPresent() {
-              return proxy.onFailover;
-            },
-          },
-          state: {
-            faultId,
-            resource,
-            mode: 'failover',
-            params: {},
-            phase: 'applied',
-            appliedAt: new Date().toISOString(),
-            leaseExpiresAt: '',
-            detail: { upstream },
-          },
-        };
-        this.remember(record);
+        const record = applyFailover(proxy, faultId);
+        this.records.remember(record);
         this.metrics.faultApplied('failover');
-        this.log(`${resource}: traffic now goes to ${upstream}`);
+        this.log(`${resource}: traffic now goes to ${proxy.currentUpstream}`);
       }
       const expiresAt = this.leases.grant(faultId, seconds);
       return {
@@ -455,38 +362,9 @@ export class InjectionAgent {
   /** As long as the longest lease of the resource's applied faults, else the default. */
   private failoverLeaseSeconds(resource: string): number {
     const now = Date.now();
-    const remaining = [...this.faults.values()]
-      .filter(
-        (r) => r.state.resource === resource && r.state.phase === 'applied' && r.state.mode !== 'failover',
-      )
-      .map((r) => ((this.leases.expiresAt(r.state.faultId) ?? now) - now) / 1000);
-    const longest = Math.ceil(Math.max(0, ...remaining));
-    return longest >= MIN_LEASE_SECONDS
-      ? Math.min(longest, MAX_LEASE_SECONDS)
-      : DEFAULT_FAILOVER_LEASE_SECONDS;
-  }
-
-  private pendingState(faultId: string, pending: PendingApply): FaultState {
-    return {
-      faultId,
-      resource: pending.resource,
-      mode: pending.mode,
-      params: pending.appliedParams,
-      phase: 'applying',
-      appliedAt: '',
-      leaseExpiresAt: '',
-    };
-  }
-
-  private snapshot(record: FaultRecord): FaultState {
-    const expires = this.leases.expiresAt(record.state.faultId);
-    return {
-      ...record.state,
-      leaseExpiresAt:
-        expires !== undefined
-          ? new Date(expires).toISOString()
-          : (record.state.revertedAt ?? record.state.appliedAt),
-    };
+    return failoverLeaseSeconds(
+      this.records.applied(resource, false).map((r) => (this.leases.expiresAt(r.state.faultId) ?? now) - now),
+    );
   }
 
   private targetOf(resource: ResourceConfig): FaultTarget {
@@ -495,7 +373,7 @@ export class InjectionAgent {
       resource,
       proxy: this.options.proxies.get(resource.name),
       supervisor,
-      processPids: () => resolvePids(resource, supervisor, this.options.protectedPids),
+      processPids: () => resolvePids(resource, supervisor, this.options.protectedPids, this.pidPins),
     };
   }
 }

@@ -89,3 +89,11 @@ export class InjectionFailedError extends AgentError {
     super(500, message, field, allowed);
   }
 }
+
+/** An external tool (fallocate, fiu-ctrl…) ran past its deadline and was killed; nothing of it stays. */
+export class ToolTimeoutError extends AgentError {
+  override name = 'ToolTimeoutError';
+  constructor(message: string, tool: string, timeoutMs: number) {
+    super(504, message, `tools.${tool}`, `${tool} finishing within ${timeoutMs} ms`);
+  }
+}

@@ -9,6 +9,11 @@
  * An append is the whole line or nothing: a short write (ENOSPC) is cut back off, and if even
  * that fails the next record starts on a fresh line, so a torn line never swallows the next.
  * A line whose signature does not verify is never acted on; it is reported and set aside.
+ *
+ * A journal of an older agent (plain JSON lines, no journal.key yet) is migrated once: its open
+ * records are signed into the new journal marked `migrated` (recovery then checks each against
+ * the config like any other), the rest of it is reported; a file others could have written is
+ * not migrated at all, only reported. The old file stays as journal.legacy (0600).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
@@ -21,29 +26,24 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { AgentError } from './errors';
+import {
+  isRecord,
+  KEY_BYTES,
+  LINE,
+  outstandingOf,
+  signLine,
+  writeAll,
+  type JournalRecord,
+  type LegacyMigration,
+  type RejectedLine,
+} from './journal-format';
+import { migrateLegacy } from './journal-legacy';
 import { openPrivate, readOrCreateSecret, secureStateDir } from './state-dir';
 
-export interface JournalRecord {
-  /** apply opens a change; revert closes it; refuse closes one recovery would not carry out. */
-  op: 'apply' | 'revert' | 'refuse';
-  /** The fault id, or `process:<resource>:<pid>` for an agent-started process. */
-  id: string;
-  /** The fault mode, `failover`, or `supervised_process`. */
-  kind: string;
-  resource: string;
-  /** Everything needed to undo the change without the agent's memory. */
-  detail: Record<string, unknown>;
-  at: string;
-}
-
-export interface RejectedLine {
-  line: number;
-  reason: string;
-}
+export type { JournalRecord, LegacyMigration, RejectedLine } from './journal-format';
 
 /** The journal could not be written (disk full, I/O error); nothing was changed on the host. */
 export class JournalWriteError extends AgentError {
@@ -53,25 +53,6 @@ export class JournalWriteError extends AgentError {
   }
 }
 
-const KEY_BYTES = 32;
-const LINE = /^([0-9a-f]{64}) (\{.*\})$/;
-const OPS = new Set(['apply', 'revert', 'refuse']);
-
-function isRecord(value: unknown): value is JournalRecord {
-  const r = value as Partial<JournalRecord> | null;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    OPS.has(r.op as string) &&
-    typeof r.id === 'string' &&
-    typeof r.kind === 'string' &&
-    typeof r.resource === 'string' &&
-    typeof r.detail === 'object' &&
-    r.detail !== null &&
-    !Array.isArray(r.detail)
-  );
-}
-
 export class Journal {
   private fd: number;
   private closed = false;
@@ -79,6 +60,8 @@ export class Journal {
   private tornTail: boolean;
   /** Revert records that could not be written yet; retried before every append. */
   private readonly unwritten: JournalRecord[] = [];
+  /** Set when this open found an older agent's journal and migrated it. */
+  legacy: LegacyMigration | undefined;
 
   private constructor(
     readonly dir: string,
@@ -96,7 +79,14 @@ export class Journal {
   /** Opens (creating it 0700) the state directory `dir`, its key and its journal. */
   static open(dir: string): Journal {
     secureStateDir(dir);
-    return new Journal(dir, readOrCreateSecret(path.join(dir, 'journal.key'), KEY_BYTES));
+    const keyFile = path.join(dir, 'journal.key');
+    const legacy = existsSync(keyFile) ? undefined : migrateLegacy(dir, keyFile);
+    const journal = new Journal(dir, readOrCreateSecret(keyFile, KEY_BYTES));
+    if (legacy) {
+      if (legacy.rejected.length) journal.setAsideLines(legacy.rejected, legacy.lines);
+      journal.legacy = { migrated: legacy.migrated, rejected: legacy.rejected };
+    }
+    return journal;
   }
 
   get file(): string {
@@ -113,8 +103,7 @@ export class Journal {
   }
 
   private line(record: JournalRecord): string {
-    const json = JSON.stringify(record);
-    return `${this.sign(json)} ${json}\n`;
+    return signLine(this.key, record);
   }
 
   /** Every verified record in order, and the lines that did not verify (never acted on). */
@@ -153,12 +142,7 @@ export class Journal {
 
   /** Changes recorded as applied and never closed, in the order they were applied. */
   static outstanding(records: JournalRecord[]): JournalRecord[] {
-    const open = new Map<string, JournalRecord>();
-    for (const record of records) {
-      if (record.op === 'apply') open.set(record.id, record);
-      else open.delete(record.id);
-    }
-    return [...open.values()];
+    return outstandingOf(records);
   }
 
   outstanding(): JournalRecord[] {
@@ -240,14 +224,18 @@ export class Journal {
   }
 
   private setAside(rejected: RejectedLine[]): void {
-    const text = readFileSync(this.file, 'utf8').split('\n');
+    this.setAsideLines(rejected, readFileSync(this.file, 'utf8').split('\n'));
+  }
+
+  private setAsideLines(rejected: RejectedLine[], text: string[]): void {
     const fd = openPrivate(
       path.join(this.dir, 'journal.rejected'),
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
     );
     try {
       const lines = rejected.map(
-        (r) => `${new Date().toISOString()} ${r.reason}: ${text[r.line - 1] ?? ''}\n`,
+        (r) =>
+          `${new Date().toISOString()} ${r.file ? `${r.file}:${r.line} ` : ''}${r.reason}: ${text[r.line - 1] ?? ''}\n`,
       );
       writeAll(fd, Buffer.from(lines.join('')));
     } finally {
@@ -276,14 +264,5 @@ export class Journal {
     }
     this.tornTail = false;
     this.unwritten.length = 0;
-  }
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  let written = 0;
-  while (written < data.length) {
-    const n = writeSync(fd, data, written, data.length - written);
-    if (n <= 0) throw new Error('short write');
-    written += n;
   }
 }

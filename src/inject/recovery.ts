@@ -5,14 +5,14 @@
  * detail that names only this agent's own cgroups, fill files and processes. A record that
  * fails a check is refused: reported, closed in the journal, never carried out.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FailureMode } from '../config/fault-params';
 import type { ResourceConfig } from '../config/schema';
 import { RecoveryRefusedError } from './errors';
 import { faultType, type HostServices } from './faults/index';
-import type { Journal, JournalRecord } from './journal';
+import type { Journal, JournalRecord, RejectedLine } from './journal';
+import { cmdlineOf } from './pids';
 import { isSameProcess } from './proc';
 import { possibleModes } from './validation';
 
@@ -24,12 +24,14 @@ export interface RecoveryOutcome {
   ok: boolean;
   /** Why the record was not carried out (it names something that is not this agent's). */
   refused?: string;
+  /** The record came from an older agent's unsigned journal (checked against the config all the same). */
+  migrated?: true;
 }
 
 export interface RecoveryReport {
   outcomes: RecoveryOutcome[];
   /** Journal lines whose signature or form did not verify (set aside in journal.rejected). */
-  rejectedLines: { line: number; reason: string }[];
+  rejectedLines: RejectedLine[];
 }
 
 export async function recoverFromJournal(
@@ -38,9 +40,17 @@ export async function recoverFromJournal(
   host: HostServices,
   log: (line: string) => void,
 ): Promise<RecoveryReport> {
-  const { rejected } = journal.read();
+  const legacy = journal.legacy;
+  if (legacy) {
+    log(
+      `journal: took over ${legacy.migrated} open record(s) of an older agent's journal (kept as journal.legacy)`,
+    );
+  }
+  const rejected = [...(legacy?.rejected ?? []), ...journal.read().rejected];
   for (const r of rejected)
-    log(`journal line ${r.line} not trusted (${r.reason}); set aside, not carried out`);
+    log(
+      `journal ${r.file ?? 'journal.jsonl'} line ${r.line} not trusted (${r.reason}); set aside, not carried out`,
+    );
   const outcomes: RecoveryOutcome[] = [];
   for (const record of journal.outstanding().reverse()) {
     const outcome: RecoveryOutcome = {
@@ -48,6 +58,7 @@ export async function recoverFromJournal(
       kind: record.kind,
       resource: record.resource,
       ok: true,
+      ...(record.migrated ? { migrated: true as const } : {}),
     };
     try {
       await undo(record, resources, host);
@@ -100,16 +111,6 @@ async function undo(
     );
   }
   await type.recover?.(record.detail, host, { faultId: record.id, resource });
-}
-
-function cmdlineOf(pid: number): string[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .filter((part, i, all) => part || i < all.length - 1);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -15,8 +15,9 @@ import {
   readSync,
   writeSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { AgentError } from './errors';
+import { AgentError, InvalidRequestError } from './errors';
 
 /** The state directory or one of its files is not safe to trust. */
 export class UnsafeStateError extends AgentError {
@@ -27,6 +28,34 @@ export class UnsafeStateError extends AgentError {
 }
 
 const euid = () => process.geteuid?.() ?? 0;
+
+/** The state directory of an agent whose config names none. */
+export const ROOT_STATE_DIR = '/var/lib/foreshock/agent';
+
+/**
+ * Where the agent keeps its state when the config names no `agent.stateDir`: ROOT_STATE_DIR
+ * for root, else `$XDG_STATE_HOME/foreshock/agent` (`~/.local/state` when unset or relative).
+ * Never relative: the working directory has no say.
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid = euid()): string {
+  if (uid === 0) return ROOT_STATE_DIR;
+  const xdg = env.XDG_STATE_HOME;
+  const base = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'foreshock', 'agent');
+}
+
+/** The state directory the agent was given, or the default; a relative one is refused, naming `field`. */
+export function stateDirOf(given: string | undefined, field = 'stateDir'): string {
+  if (given === undefined) return defaultStateDir();
+  if (!path.isAbsolute(given)) {
+    throw new InvalidRequestError(
+      `the state directory ${given} is relative: it would depend on the working directory`,
+      field,
+      `an absolute directory (default ${defaultStateDir()})`,
+    );
+  }
+  return path.normalize(given);
+}
 
 /**
  * Creates the directory 0700 (and missing parents 0755) or checks an existing one: a real

@@ -189,3 +189,40 @@ export function parseFailoverBody(body: unknown): { active: boolean; leaseSecond
   }
   return { active, ...(leaseSeconds !== undefined ? { leaseSeconds: leaseSeconds } : {}) };
 }
+
+/**
+ * The params a PATCH of a live fault changes: only `live` ones; another param may come along
+ * (a client sends the whole set) only with its current value. Refusals name the param.
+ */
+export function parsePatch(
+  state: { mode: FaultMode; params: Record<string, unknown> },
+  body: unknown,
+  live: readonly string[],
+): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('the body must be a JSON object', 'body', '{params}');
+  }
+  const extra = Object.keys(body).find((k) => k !== 'params');
+  if (extra !== undefined)
+    throw new InvalidRequestError(`unknown field "${extra}"`, extra || 'body', 'params');
+  const patch = (body as { params?: unknown }).params;
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new InvalidRequestError('params must be an object', 'params', `parameters of ${state.mode}`);
+  }
+  const dead = Object.keys(patch).filter((key) => !live.includes(key));
+  const merged =
+    state.mode === 'failover' || dead.length === 0
+      ? undefined
+      : parseParams(state.mode, { ...state.params, ...patch });
+  for (const key of dead) {
+    if (merged && isDeepStrictEqual(merged[key], state.params[key])) continue;
+    throw new InvalidRequestError(
+      `params.${key} of ${state.mode} cannot change while the fault is applied`,
+      `params.${key}`,
+      live.length
+        ? `only ${live.join(', ')} change live (others only with their current value)`
+        : `nothing: ${state.mode} has no live parameters`,
+    );
+  }
+  return patch as Record<string, unknown>;
+}

@@ -33,6 +33,7 @@ registerFault({
         ]);
       },
       () => stopStressor(cgroups, detail),
+      () => host.journal.recordRevert(lease.faultId, 'cpu_stress', target.resource.name),
     );
   },
   async recover(detail, host, scope) {

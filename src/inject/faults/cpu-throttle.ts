@@ -67,6 +67,7 @@ registerFault({
         }
       },
       async () => undo(cgroups, detail),
+      () => host.journal.recordRevert(lease.faultId, 'cpu_throttle', target.resource.name),
     );
     return {
       detail: { ...detail },

@@ -70,6 +70,7 @@ registerFault({
       async () => {
         for (const d of details) await disableAll(fiuCtrl, d);
       },
+      () => host.journal.recordRevert(lease.faultId, 'disk_error', target.resource.name),
     );
     return {
       detail: { processes: details },

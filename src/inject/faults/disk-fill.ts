@@ -28,7 +28,7 @@ import {
   RecoveryRefusedError,
   UnsafeTargetError,
 } from '../errors';
-import { runTool, TOOL_TIMEOUT_MS } from '../tools';
+import { runTool, toolTimeoutMs } from '../tools';
 import { toolOf, wholeOrNothing } from './host-target';
 import { registerFault } from './registry';
 
@@ -150,7 +150,7 @@ registerFault({
             );
           }
           await runTool(fallocate, ['-l', String(bytes), '/dev/fd/3'], {
-            timeoutMs: TOOL_TIMEOUT_MS.fallocate,
+            timeoutMs: toolTimeoutMs('fallocate', host.toolTimeoutsMs),
             stdio: ['ignore', 'ignore', 'pipe', fileFd],
           });
           if (fstatSync(fileFd).size !== bytes)
@@ -162,6 +162,7 @@ registerFault({
           closeSync(fileFd);
           closeSync(dirFd);
         },
+        () => host.journal.recordRevert(lease.faultId, 'disk_fill', target.resource.name),
       );
       let open = true;
       return {

@@ -14,12 +14,25 @@ export function toolOf(host: HostServices, tool: keyof HostServices['tools'], pk
   return found;
 }
 
-/** Runs `undo` when `act` throws, then rethrows: a fault is applied whole or not at all. */
-export async function wholeOrNothing<T>(act: () => Promise<T>, undo: () => Promise<void>): Promise<T> {
+/**
+ * Runs `undo` when `act` throws, then rethrows: a fault is applied whole or not at all. When the
+ * undo succeeded, `undone` runs too (it closes the fault's journal record, so recovery does not
+ * look for it again); an undo that failed leaves the record open for recovery.
+ */
+export async function wholeOrNothing<T>(
+  act: () => Promise<T>,
+  undo: () => Promise<void>,
+  undone?: () => void,
+): Promise<T> {
   try {
     return await act();
   } catch (err) {
-    await undo().catch(() => {});
+    try {
+      await undo();
+      undone?.();
+    } catch {
+      // the apply's own error is the one to report
+    }
     throw err;
   }
 }

@@ -40,6 +40,7 @@ registerFault({
         ]);
       },
       () => stopStressor(cgroups, detail),
+      () => host.journal.recordRevert(lease.faultId, 'memory_pressure', target.resource.name),
     );
   },
   async recover(detail, host, scope) {

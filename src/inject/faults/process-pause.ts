@@ -70,6 +70,7 @@ registerFault({
         }
       },
       async () => undo(detail, cgroups),
+      () => host.journal.recordRevert(lease.faultId, 'process_pause', target.resource.name),
     );
     return {
       detail: { ...detail },

@@ -10,6 +10,7 @@ import type { Cgroups } from '../cgroups';
 import type { Journal } from '../journal';
 import type { ResourceProxy } from '../proxy/resource-proxy';
 import type { Supervisor } from '../supervisor';
+import type { ToolTimeouts } from '../tools';
 
 /** What a fault acts on: a declared resource and the handles the agent holds for it. */
 export interface FaultTarget {
@@ -30,6 +31,8 @@ export interface HostServices {
   journal: Journal;
   cgroups?: Cgroups;
   tools: { fiuCtrl?: string; fiuRun?: string; stressNg?: string; fallocate?: string };
+  /** Deadlines of the external tools, in ms. @default TOOL_TIMEOUT_MS */
+  toolTimeoutsMs?: Partial<ToolTimeouts>;
 }
 
 export interface ActiveFault {

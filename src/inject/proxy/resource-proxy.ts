@@ -20,6 +20,7 @@ export class ResourceProxy {
     resource: string,
     config: ProxyConfig,
     counters: { proxy: ProxyCounters; http: HttpCounters },
+    maxConnections?: number,
   ): Promise<ResourceProxy> {
     const upstream = parseHostPort(config.upstream);
     const http = config.protocol === 'http' ? await HttpLayer.start(upstream, counters.http) : undefined;
@@ -29,6 +30,7 @@ export class ResourceProxy {
         listen: parseHostPort(config.listen),
         upstream: http ? http.address : upstream,
         counters: counters.proxy,
+        ...(maxConnections !== undefined ? { maxConnections } : {}),
       });
       return new ResourceProxy(resource, config, tcp, http);
     } catch (err) {

@@ -116,6 +116,11 @@ export class TcpProxy {
     this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_PROXY_CONNECTIONS;
   }
 
+  /** Live client connections accepted at once. */
+  get maxConnections(): number {
+    return this.server.maxConnections;
+  }
+
   private countBytes(direction: Direction, count: number): void {
     this.unflushedBytes[direction] += count;
     if (this.flushTimer === undefined) {

@@ -217,10 +217,23 @@ describe('inject: hostile requests cannot make a fault escape', { timeout: 120_0
       listed.some((f) => f.mode === 'failover' && f.phase === 'applied'),
       'the failover is listed',
     );
+    assert.deepEqual(
+      agent.journal.outstanding().map((r) => [r.id, r.kind]),
+      [['failover:cache', 'failover']],
+      'the failover is journaled',
+    );
     await waitUntil('the failover lease to run out', async () => !agent.proxies.get('cache')!.onFailover, {
       timeoutMs: 3000,
       intervalMs: 50,
     });
+    await waitUntil(
+      'the journal to close the failover',
+      async () => agent.journal.outstanding().length === 0,
+      {
+        timeoutMs: 2000,
+        intervalMs: 50,
+      },
+    );
     // Found by the fuzzer: an empty key was refused naming the empty field.
     const emptyKey = await call('POST', '/v1/resources/cache/failover', { '': null, active: false });
     assert.equal(emptyKey.status, 400);

@@ -1,17 +1,30 @@
 // Limits the agent keeps whoever asks: host-wide faults only where there is a host, the
 // config's modes and strengths per resource type, one budget across all faults of the host,
-// and a control API that slow or idle clients cannot hold. Real agent and sockets; each test
-// ends with nothing applied.
+// a control API and proxies that slow or idle clients cannot hold, and external tools that
+// cannot hold a resource's lock. Real agent, sockets and processes; each test ends with nothing
+// applied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { resourceFailureModesSchema, resourceSchema } from '../../../src/config/schema';
-import { startAgent, type RunningAgent } from '../../../src/inject/agent';
+import { defaultTools, startAgent, type RunningAgent } from '../../../src/inject/agent';
+import { isAlive } from '../../../src/inject/proc';
+import { DEFAULT_MAX_PROXY_CONNECTIONS, TcpProxy, parseHostPort } from '../../../src/inject/proxy/tcp-proxy';
 import { waitUntil } from '../../../src/testing/ports';
 import { callAgent, startEcho } from './support';
+
+/** A connection to `port` that reports whether the proxy carried a ping back or closed it first. */
+function probe(port: number): Promise<{ socket: net.Socket; echoed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => socket.write('ping'));
+    socket.on('error', () => {});
+    socket.once('data', () => resolve({ socket, echoed: true }));
+    socket.once('close', () => resolve({ socket, echoed: false }));
+  });
+}
 
 describe('inject: host limits hold against any caller', { timeout: 120_000 }, () => {
   let dir: string;
@@ -49,6 +62,7 @@ describe('inject: host limits hold against any caller', { timeout: 120_000 }, ()
       stateDir: path.join(dir, 'state'),
       cgroupPrefix: `hostile-limits-${process.pid}`,
       controlApi: { maxConnections: 20, headersTimeoutMs: 1000 },
+      proxyMaxConnections: 20,
     });
   });
 
@@ -130,5 +144,91 @@ describe('inject: host limits hold against any caller', { timeout: 120_000 }, ()
     });
     assert.ok(Date.now() - started < 4000, `slow clients held ${Date.now() - started} ms`);
     assert.equal((await call('GET', '/v1/faults')).status, 200, 'the API answers again');
+  });
+
+  it('each proxy holds at most its connection cap; idle clients beyond it are closed at once', async () => {
+    const port = Number(parseHostPort(agent.proxies.get('edge')!.listenAddress).port);
+    const first = await Promise.all(Array.from({ length: 30 }, () => probe(port)));
+    try {
+      assert.equal(first.filter((p) => p.echoed).length, 20, 'the first 20 are carried');
+      assert.equal(first.filter((p) => !p.echoed).length, 10, 'the 10 beyond the cap are closed');
+      const held = first.filter((p) => p.echoed);
+      for (const p of held.slice(0, 5)) p.socket.destroy();
+      await waitUntil('the proxy to see 5 clients leave', async () => {
+        const again = await probe(port);
+        again.socket.destroy();
+        return again.echoed;
+      });
+    } finally {
+      for (const p of first) p.socket.destroy();
+    }
+    const unset = await TcpProxy.start({
+      name: 'default-cap',
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: parseHostPort(echo.address),
+    });
+    assert.equal(unset.maxConnections, DEFAULT_MAX_PROXY_CONNECTIONS);
+    assert.equal(DEFAULT_MAX_PROXY_CONNECTIONS, 4096);
+    await unset.stop();
+  });
+
+  it('a hanging fallocate is killed at its deadline and frees the resource for the next apply', async () => {
+    const volume = path.join(dir, 'v3');
+    mkdirSync(volume);
+    const pids = path.join(dir, 'fallocate.pids');
+    const tools = path.join(dir, 'tools');
+    mkdirSync(tools);
+    const fallocate = path.join(tools, 'fallocate');
+    // A tool that never finishes, and leaves a helper of its own running.
+    writeFileSync(fallocate, `#!/bin/sh\necho $$ >> ${pids}\nsleep 1000 &\necho $! >> ${pids}\nwait\n`);
+    chmodSync(fallocate, 0o755);
+    const hung = await startAgent({
+      config: {
+        resources: [resourceSchema.parse({ name: 'vol3', type: 'storage', disk: { path: volume } })],
+      },
+      listen: '127.0.0.1:0',
+      stateDir: path.join(dir, 'hung-state'),
+      cgroupPrefix: `hostile-tool-${process.pid}`,
+      tools: { ...defaultTools(), fallocate },
+      toolTimeoutsMs: { fallocate: 1000 },
+    });
+    try {
+      const fill = (faultId: string) =>
+        callAgent(hung, 'POST', '/v1/faults', {
+          faultId,
+          resource: 'vol3',
+          mode: 'disk_fill',
+          params: { size: '2MiB', keep_free: '64MiB', duration: '10s' },
+          leaseSeconds: 30,
+        });
+      const started = Date.now();
+      // The second apply waits for the first one's lock on vol3.
+      const [a, b] = await Promise.all([fill('hang-1'), fill('hang-2')]);
+      const took = Date.now() - started;
+      for (const answer of [a, b]) {
+        assert.equal(answer.status, 504, JSON.stringify(answer.body));
+        assert.equal(answer.body.field, 'tools.fallocate');
+      }
+      assert.ok(took < 8000, `two hung applies answered in ${took} ms`);
+      const toolPids = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+      assert.equal(toolPids.length, 4, 'each apply ran the tool and its helper');
+      await waitUntil('the tools and their helpers to be gone', async () => !toolPids.some(isAlive), {
+        timeoutMs: 3000,
+      });
+      assert.deepEqual(
+        readdirSync(volume).filter((f) => f.startsWith('.foreshock-fill-')),
+        [],
+        'no fill file is left',
+      );
+      assert.equal(hung.core.activeCount(), 0);
+      assert.deepEqual(hung.journal.outstanding(), []);
+      assert.deepEqual(
+        (await callAgent(hung, 'GET', '/v1/faults')).body.faults,
+        [],
+        'nothing is listed as applied',
+      );
+    } finally {
+      await hung.stop();
+    }
   });
 });

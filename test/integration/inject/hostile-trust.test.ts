@@ -214,6 +214,61 @@ describe('inject: nothing trusted that others can write', { timeout: 120_000 }, 
     }
   });
 
+  it('a pid file that later names another program, or a recycled pid, is refused (no process.executable)', async () => {
+    const first = sleeper();
+    const pidFile = path.join(dir, 'pinned.pid');
+    const point = (pid: number) => writeFileSync(pidFile, `${pid}\n`, { mode: 0o644 });
+    point(first.pid!);
+    const agent = await startAgent({
+      config: { resources: [resource({ name: 'svc', process: { pidFile } })] },
+      listen: '127.0.0.1:0',
+      stateDir: path.join(dir, 'pin-state'),
+      cgroupPrefix: `hostile-pin-${process.pid}`,
+    });
+    const pause = (id: string) =>
+      callAgent(agent, 'POST', '/v1/faults', {
+        faultId: id,
+        resource: 'svc',
+        mode: 'process_pause',
+        params: { duration: '10s' },
+        leaseSeconds: 10,
+      });
+    const pauseAndResume = async (id: string, pid: number) => {
+      assert.equal((await pause(id)).status, 200);
+      assert.equal(procState(pid), 'T');
+      assert.equal((await callAgent(agent, 'DELETE', `/v1/faults/${id}`)).body.verified, true);
+      assert.notEqual(procState(pid), 'T');
+    };
+    const others: ChildProcess[] = [];
+    try {
+      await pauseAndResume('pin-1', first.pid!);
+      assert.equal(agent.core.pidPins.get('svc')?.startTime, readProcStat(first.pid!)!.startTime);
+      await stopChild(first);
+      const start = (command: string, args: string[]) => {
+        const child = spawn(command, args, { stdio: 'ignore' });
+        others.push(child);
+        return child;
+      };
+      for (const [i, other] of [start('tail', ['-f', '/dev/null']), start('sleep', ['999'])].entries()) {
+        point(other.pid!);
+        const answer = await pause(`forged-${i}`);
+        assert.equal(answer.status, 403, JSON.stringify(answer.body));
+        assert.equal(answer.body.field, 'resource.process.pidFile');
+        assert.match(String(answer.body.error), /first validated/);
+        assert.notEqual(procState(other.pid!), 'T', 'the other process was not touched');
+      }
+      // The service restarted: the same program under a new pid is believed, and pinned.
+      const restarted = start('sleep', ['1000']);
+      point(restarted.pid!);
+      await pauseAndResume('pin-2', restarted.pid!);
+      assert.equal(agent.core.pidPins.get('svc')?.pid, restarted.pid);
+      assert.equal(agent.core.activeCount(), 0);
+    } finally {
+      await agent.stop();
+      for (const child of others) await stopChild(child);
+    }
+  });
+
   it('disk_fill follows no link, keeps a minimum free, and frees its space even when the file was moved', async (t) => {
     const volume = path.join(dir, 'volume');
     mkdirSync(volume, { mode: 0o777 });
