@@ -71,9 +71,16 @@ export function scaleParam(strength: ParamStrength, value: number, factor: numbe
   return Math.min(strength.max ?? Infinity, Math.max(strength.min ?? -Infinity, scaled));
 }
 
-/** The strongest value the agent accepts for a parameter configured at `configured`. */
+/**
+ * The strongest value the agent accepts for a parameter configured at `configured`: the
+ * configured value at the strongest severity, or what the scenario builder makes of it there
+ * after rounding, whichever is further, so the agent never refuses a scenario's own parameters.
+ */
 export function strongestAllowed(strength: ParamStrength, configured: number): number {
-  if (strength.stronger === 'smaller') return configured / MAX_SEVERITY_FACTOR;
-  const bound = configured * MAX_SEVERITY_FACTOR;
-  return strength.share ? Math.min(1, bound) : bound;
+  const exact =
+    strength.stronger === 'smaller' ? configured / MAX_SEVERITY_FACTOR : configured * MAX_SEVERITY_FACTOR;
+  const bound = strength.share ? Math.min(1, exact) : exact;
+  if (!strength.scales) return bound;
+  const scaled = scaleParam(strength, configured, MAX_SEVERITY_FACTOR);
+  return strength.stronger === 'smaller' ? Math.min(bound, scaled) : Math.max(bound, scaled);
 }

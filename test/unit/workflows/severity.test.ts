@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAILURE_MODES, FAULT_PARAM_SCHEMAS, type FailureMode } from '../../../src/config/fault-params';
-import type { ResourceConfig } from '../../../src/config/schema';
+import type { ResourceConfig, Severity } from '../../../src/config/schema';
 import { checkAllowed, type FailureModesConfig } from '../../../src/inject/policy';
 import { UnsafeTargetError } from '../../../src/inject/errors';
-import { DEFAULT_PARAMS } from '../../../src/predict/scenarios';
+import { DEFAULT_PARAMS, scaleParams } from '../../../src/predict/scenarios';
 import {
   FAULT_STRENGTH,
   MAX_SEVERITY_FACTOR,
@@ -81,6 +81,19 @@ describe('severity table', () => {
 });
 
 describe('scenario builder and agent policy share the table', () => {
+  it('the agent accepts every parameter set the scenario builder makes, at every severity', () => {
+    for (const mode of FAILURE_MODES) {
+      const config = configured(mode);
+      for (const severity of SEVERITY_NAMES as readonly Severity[]) {
+        const params = scaleParams(mode, config, severity);
+        assert.doesNotThrow(
+          () => checkAllowed(resource, mode, params, configFor(mode, config)),
+          `${mode} ${severity}`,
+        );
+      }
+    }
+  });
+
   it('the agent refuses a step past the strongest severity, naming the parameter and the bound', () => {
     for (const mode of FAILURE_MODES) {
       const config = configured(mode);
@@ -109,6 +122,37 @@ describe('scenario builder and agent policy share the table', () => {
     assert.throws(
       () => checkAllowed(resource, 'blackhole', { duration: 1000 }, configFor('network_latency', {})),
       (e: unknown) => e instanceof UnsafeTargetError && e.field === 'mode',
+    );
+  });
+});
+
+describe('rounding at the strongest severity', () => {
+  it('cpu_throttle percent 50 at high: the builder makes 33, the agent accepts 33', () => {
+    const config = { percent: 50, duration: 30_000 };
+    const params = scaleParams('cpu_throttle', config, 'high');
+    assert.equal(params.percent, 33);
+    assert.doesNotThrow(() =>
+      checkAllowed(resource, 'cpu_throttle', params, configFor('cpu_throttle', config)),
+    );
+    assert.throws(() =>
+      checkAllowed(resource, 'cpu_throttle', { ...params, percent: 32 }, configFor('cpu_throttle', config)),
+    );
+  });
+
+  it('network_latency 201ms at high: the builder makes 302ms, the agent accepts 302ms', () => {
+    const config = { latency: 201, duration: 30_000 };
+    const params = scaleParams('network_latency', config, 'high');
+    assert.equal(params.latency, 302);
+    assert.doesNotThrow(() =>
+      checkAllowed(resource, 'network_latency', params, configFor('network_latency', config)),
+    );
+    assert.throws(() =>
+      checkAllowed(
+        resource,
+        'network_latency',
+        { ...params, latency: 303 },
+        configFor('network_latency', config),
+      ),
     );
   });
 });
