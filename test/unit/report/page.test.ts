@@ -1,32 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
-import { configSchema } from '../../../src/config/schema';
 import { runBacktest } from '../../../src/predict/backtest';
 import { summarizeHistory } from '../../../src/predict/history';
 import { backtestReportData } from '../../../src/report/backtest';
 import { renderReportHtml } from '../../../src/report/html';
 import type { ReportData } from '../../../src/report/types';
 import { outcome } from './fixtures';
+import { databaseConfig } from '../../support/config';
 
 const ASSETS = { script: '/* uPlot stands in below */', css: '' };
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 function backtest(): ReportData['backtest'] {
-  const config = configSchema.parse({
-    prometheus: { url: 'http://127.0.0.1:9' },
-    resources: [
-      {
-        name: 'db',
-        type: 'database',
-        proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
-        telemetry: { latency: 'x' },
-        thresholds: { latency: 1 },
-      },
-    ],
-    failure_injection_profile: { injection_frequency: '1h' },
-    resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
-  });
+  const config = databaseConfig({ telemetry: { latency: 'x' }, thresholds: { latency: 1 } });
   const values = Array.from({ length: 360 }, (_, i) => 0.2 + 0.01 * (i % 120));
   return backtestReportData(
     runBacktest({

@@ -127,32 +127,20 @@ describe('scenario builder and agent policy share the table', () => {
 });
 
 describe('rounding at the strongest severity', () => {
-  it('cpu_throttle percent 50 at high: the builder makes 33, the agent accepts 33', () => {
-    const config = { percent: 50, duration: 30_000 };
-    const params = scaleParams('cpu_throttle', config, 'high');
-    assert.equal(params.percent, 33);
-    assert.doesNotThrow(() =>
-      checkAllowed(resource, 'cpu_throttle', params, configFor('cpu_throttle', config)),
-    );
-    assert.throws(() =>
-      checkAllowed(resource, 'cpu_throttle', { ...params, percent: 32 }, configFor('cpu_throttle', config)),
-    );
-  });
-
-  it('network_latency 201ms at high: the builder makes 302ms, the agent accepts 302ms', () => {
-    const config = { latency: 201, duration: 30_000 };
-    const params = scaleParams('network_latency', config, 'high');
-    assert.equal(params.latency, 302);
-    assert.doesNotThrow(() =>
-      checkAllowed(resource, 'network_latency', params, configFor('network_latency', config)),
-    );
-    assert.throws(() =>
-      checkAllowed(
-        resource,
-        'network_latency',
-        { ...params, latency: 303 },
-        configFor('network_latency', config),
-      ),
-    );
-  });
+  const cases: [FailureMode, string, Record<string, unknown>, number, number][] = [
+    // mode, parameter, configured, what the builder makes at high, one step stronger
+    ['cpu_throttle', 'percent', { percent: 50, duration: 30_000 }, 33, 32],
+    ['network_latency', 'latency', { latency: 201, duration: 30_000 }, 302, 303],
+  ];
+  for (const [mode, key, config, scaled, stronger] of cases) {
+    it(`${mode} ${key} ${String(config[key])} at high: the builder makes ${scaled}, the agent accepts it`, () => {
+      const params = scaleParams(mode, config, 'high');
+      assert.equal(params[key], scaled);
+      assert.doesNotThrow(() => checkAllowed(resource, mode, params, configFor(mode, config)));
+      assert.throws(
+        () => checkAllowed(resource, mode, { ...params, [key]: stronger }, configFor(mode, config)),
+        UnsafeTargetError,
+      );
+    });
+  }
 });
