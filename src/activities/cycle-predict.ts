@@ -10,7 +10,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../config/loader';
 import { ConfigValidationError } from '../config/errors';
-import type { ForeshockConfig, Severity } from '../config/schema';
+import type { ForeshockConfig } from '../config/schema';
 import { createTelemetryActivities } from './telemetry';
 import { createPredictActivities, type PredictActivityDeps } from './predict';
 import type { PrometheusAdapter } from '../prometheus/adapter';
@@ -24,6 +24,7 @@ import { planOf } from '../workflows/cycle-plan';
 import { WORKFLOW_TYPES } from '../workflows/messages';
 import { searchAttributeKeys } from '../workflows/search-attributes';
 import { FAILURE_TYPES } from '../workflows/types';
+import { atOrAbove } from '../workflows/severity';
 
 export interface CyclePredictActivityDeps {
   prometheus: PrometheusAdapter;
@@ -33,8 +34,6 @@ export interface CyclePredictActivityDeps {
   /** @default loadConfig */
   loadConfig?: (file: string) => Promise<{ config: ForeshockConfig }>;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
 
 /** Failure messages stay small: a config with hundreds of problems must not make a huge payload. */
 const MAX_MESSAGE = 4000;
@@ -103,8 +102,8 @@ export function createCyclePredictActivities(deps: CyclePredictActivityDeps) {
             failure_injection_profile: config.failure_injection_profile,
           },
         });
-        const threshold = SEVERITY_RANK[config.failure_injection_profile.severity_threshold];
-        const eligible = prediction.scenarios.filter((s) => SEVERITY_RANK[s.severity] >= threshold);
+        const threshold = config.failure_injection_profile.severity_threshold;
+        const eligible = prediction.scenarios.filter((s) => atOrAbove(s.severity, threshold));
         const kept = bestPerResource(eligible);
         const guardsOf = new Map(
           resources.map((r) => [r.name, r.guards.map((g) => ({ name: g.name, expr: g.expr, forMs: g.for }))]),

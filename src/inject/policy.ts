@@ -9,21 +9,7 @@ import os from 'node:os';
 import type { FailureMode } from '../config/fault-params';
 import type { ForeshockConfig, ResourceConfig } from '../config/schema';
 import { FaultConflictError, UnsafeTargetError } from './errors';
-
-/** The factor the scenario builder applies at severity high: configured values × this at most. */
-export const MAX_SEVERITY_FACTOR = 1.5;
-const STRONGER_WHEN_LARGER = [
-  'latency',
-  'jitter',
-  'delay',
-  'share',
-  'probability',
-  'workers',
-  'load',
-  'size',
-  'duration',
-];
-const STRONGER_WHEN_SMALLER = ['rate', 'percent', 'keep_free'];
+import { MAX_SEVERITY_FACTOR, strengthOf, strongestAllowed } from '../workflows/severity';
 
 export type FailureModesConfig = ForeshockConfig['resource_failure_modes'];
 
@@ -49,23 +35,21 @@ export function checkAllowed(
   if (!configured) return;
   for (const [key, value] of Object.entries(params)) {
     const limit = configured[key];
-    if (typeof value !== 'number' || typeof limit !== 'number') continue;
-    const bounded =
-      key === 'share' || key === 'probability'
-        ? Math.min(1, limit * MAX_SEVERITY_FACTOR)
-        : limit * MAX_SEVERITY_FACTOR;
-    if (STRONGER_WHEN_LARGER.includes(key) && value > bounded) {
+    const strength = strengthOf(mode, key);
+    if (typeof value !== 'number' || typeof limit !== 'number' || !strength) continue;
+    const bounded = strongestAllowed(strength, limit);
+    if (strength.stronger === 'larger' && value > bounded) {
       throw new UnsafeTargetError(
         `params.${key} ${value} is stronger than the config allows for ${resource.type}`,
         `params.${key}`,
         `≤ ${bounded} (${MAX_SEVERITY_FACTOR} × injection_parameters.${mode}.${key})`,
       );
     }
-    if (STRONGER_WHEN_SMALLER.includes(key) && value < limit / MAX_SEVERITY_FACTOR) {
+    if (strength.stronger === 'smaller' && value < bounded) {
       throw new UnsafeTargetError(
         `params.${key} ${value} is stronger than the config allows for ${resource.type}`,
         `params.${key}`,
-        `≥ ${limit / MAX_SEVERITY_FACTOR} (injection_parameters.${mode}.${key} / ${MAX_SEVERITY_FACTOR})`,
+        `≥ ${bounded} (injection_parameters.${mode}.${key} / ${MAX_SEVERITY_FACTOR})`,
       );
     }
   }

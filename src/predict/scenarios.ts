@@ -10,6 +10,7 @@ import type { ForeshockConfig, ResourceConfig, Severity } from '../config/schema
 import { modeWeakness, type HistorySummary } from './history';
 import { combineIndependent, poissonChance } from './probability';
 import type { FailureScenario } from './types';
+import { SEVERITY_FACTOR, scaleParam, strengthOf } from '../workflows/severity';
 
 /** What the forecaster concluded about one signal of one resource. */
 export interface SignalAssessment {
@@ -77,37 +78,18 @@ export const DEFAULT_PARAMS: Record<FailureMode, Record<string, unknown>> = {
   process_pause: { method: 'signal', duration: 5_000 },
 };
 
-const SEVERITY_FACTOR: Record<Severity, number> = { low: 0.5, medium: 1, high: 1.5 };
-/** Parameters where a larger value is a stronger fault. */
-const STRONGER_WHEN_LARGER = [
-  'latency',
-  'jitter',
-  'delay',
-  'share',
-  'probability',
-  'workers',
-  'load',
-  'size',
-];
-/** Parameters where a smaller value is a stronger fault. */
-const STRONGER_WHEN_SMALLER = ['rate', 'percent'];
-
 /** Config parameters scaled by severity; falls back to the unscaled ones if scaling leaves the bounds. */
 export function scaleParams(
   mode: FailureMode,
   params: Record<string, unknown>,
   severity: Severity,
 ): Record<string, unknown> {
-  const f = SEVERITY_FACTOR[severity];
+  const factor = SEVERITY_FACTOR[severity];
   const scaled: Record<string, unknown> = { ...params };
   for (const [k, v] of Object.entries(params)) {
-    if (typeof v !== 'number') continue;
-    if (STRONGER_WHEN_LARGER.includes(k))
-      scaled[k] = k === 'share' || k === 'probability' ? Math.min(1, v * f) : Math.round(v * f);
-    if (STRONGER_WHEN_SMALLER.includes(k)) scaled[k] = Math.round(v / f);
+    const strength = strengthOf(mode, k);
+    if (typeof v === 'number' && strength) scaled[k] = scaleParam(strength, v, factor);
   }
-  if (typeof scaled.load === 'number') scaled.load = Math.min(100, scaled.load);
-  if (typeof scaled.percent === 'number') scaled.percent = Math.min(99, Math.max(1, scaled.percent));
   const schema = FAULT_PARAM_SCHEMAS[mode];
   const ok = schema.safeParse(scaled);
   if (ok.success) return ok.data as Record<string, unknown>;

@@ -3,9 +3,9 @@
  * origin's horizon end) and its band, a summary table, and the reliability plot (forecast
  * probability against observed frequency, out of fold). Pure: data in, HTML and script out.
  */
+import { escapeHtml as esc } from './page';
 import type { BacktestReportData } from './types';
 
-const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fixed = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const mins = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 60_000).toFixed(1)} min`);
 
@@ -35,28 +35,11 @@ against each signal's own base rate ${fixed(o.seriesBaseRateBrier, 4)}, skill ${
 ${charts}`;
 }
 
-// Runs in the page after the main script: `data` is the report data.
-export const BACKTEST_CLIENT_SCRIPT = `
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+// Runs in the page as a section of the report's chart script (./page.ts): per signal the
+// real series against the replayed forecast and its band, then the reliability plot.
+export const BACKTEST_CHART_SECTION = `
   var bt = data.backtest;
   if (!bt) return;
-  var rendered = Number(document.body.getAttribute('data-charts-rendered') || 0);
-  function sec(ms) { return ms / 1000; }
-  function merge(columns) {
-    var xs = {};
-    columns.forEach(function (c) { c.ts.forEach(function (t) { xs[t] = true; }); });
-    var x = Object.keys(xs).map(Number).sort(function (a, b) { return a - b; });
-    var index = {}; x.forEach(function (t, i) { index[t] = i; });
-    var out = [x];
-    columns.forEach(function (c) {
-      var col = new Array(x.length).fill(null);
-      c.ts.forEach(function (t, i) { var v = c.vals[i]; col[index[t]] = (v === null || v === undefined || !isFinite(v)) ? null : v; });
-      out.push(col);
-    });
-    return out;
-  }
   bt.signals.forEach(function (s, i) {
     var el = document.getElementById('bt-' + i);
     if (!el || s.chart.timestamps.length === 0) return;
@@ -92,6 +75,4 @@ export const BACKTEST_CLIENT_SCRIPT = `
       [xs, bt.reliability.map(function (b) { return b.observed; }), xs], rel);
     rendered++;
   }
-  document.body.setAttribute('data-charts-rendered', String(rendered));
-})();
 `;

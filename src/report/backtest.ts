@@ -2,11 +2,9 @@
  * The backtest's own report: the HTML page with only the backtest section filled (no cycles,
  * no injections), chart series thinned to what a page can draw.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { BacktestResult } from '../predict/backtest';
 import { downsample } from '../predict/features';
-import { loadChartAssets, renderReportHtml } from './html';
+import { writeReportHtml } from './html';
 import type { BacktestReportData, ReportData } from './types';
 
 /** Most points per drawn series. */
@@ -57,7 +55,6 @@ export async function writeBacktestReport(
     warnings: [],
     backtest: backtestReportData(result),
   };
-  mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
-  writeFileSync(outFile, renderReportHtml(data, loadChartAssets()));
+  writeReportHtml(data, outFile);
   return Promise.resolve();
 }

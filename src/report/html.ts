@@ -2,41 +2,15 @@
  * The report as one self-contained HTML file: data embedded as JSON, the charting library
  * (uPlot) inlined, no request leaves the page. `renderReportHtml` is pure: data in, HTML out.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FailureScenario } from '../predict/types';
 import { outcomeSpan } from './assemble';
-import { BACKTEST_CLIENT_SCRIPT, backtestSectionHtml } from './backtest-html';
+import { BACKTEST_CHART_SECTION, backtestSectionHtml } from './backtest-html';
+import { chartScripts, escapeHtml, loadChartAssets, type ChartAssets } from './page';
 import type { ReportData } from './types';
 
-export interface ChartAssets {
-  /** uPlot's IIFE bundle (defines the global `uPlot`). */
-  script: string;
-  css: string;
-}
-
-/** Reads the charting library from node_modules, to be inlined into the page. */
-export function loadChartAssets(): ChartAssets {
-  return {
-    script: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  };
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON safe to place inside a <script> element. */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function inlineScript(code: string): string {
-  return code.replace(/<\/script/gi, '<\\/script');
-}
+export { escapeHtml, loadChartAssets, scriptSafeJson, type ChartAssets } from './page';
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '—');
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -95,14 +69,10 @@ function timeline(data: ReportData): string {
   return rows.length > 0 ? rows.join('\n') : '<p class="empty">No cycles in this window.</p>';
 }
 
-// Runs in the page: builds one uPlot chart per signal and one for the failure probability,
-// with injection spans shaded, guard breaches (red) and rollbacks (green) marked.
-const CLIENT_SCRIPT = `
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+// Runs in the page: one uPlot chart per signal and one for the failure probability, with
+// injection spans shaded, guard breaches (red) and rollbacks (green) marked.
+const RESOURCE_CHART_SECTION = `
   var WIDTH = 880, HEIGHT = 220;
-  function sec(ms) { return ms / 1000; }
   function overlays(resource) {
     var spans = [], breaches = [], rollbacks = [];
     data.outcomes.forEach(function (o) {
@@ -132,20 +102,6 @@ const CLIENT_SCRIPT = `
       ctx.restore();
     };
   }
-  function merge(columns) {
-    // columns: [{ts:[sec], vals:[]}] → aligned uPlot data with nulls for gaps
-    var xs = {};
-    columns.forEach(function (c) { c.ts.forEach(function (t) { xs[t] = true; }); });
-    var x = Object.keys(xs).map(Number).sort(function (a, b) { return a - b; });
-    var index = {}; x.forEach(function (t, i) { index[t] = i; });
-    var out = [x];
-    columns.forEach(function (c) {
-      var col = new Array(x.length).fill(null);
-      c.ts.forEach(function (t, i) { var v = c.vals[i]; col[index[t]] = (v === null || v === undefined || !isFinite(v)) ? null : v; });
-      out.push(col);
-    });
-    return out;
-  }
   function xRange() { return [sec(data.sinceMs), sec(data.untilMs)]; }
   function chart(el, title, columns, series, bands, marks, yRange) {
     var range = xRange();
@@ -158,7 +114,6 @@ const CLIENT_SCRIPT = `
     };
     return new uPlot(opts, merge(columns), el);
   }
-  var rendered = 0;
   data.resources.forEach(function (r, ri) {
     var marks = overlays(r.name);
     r.signals.forEach(function (s, si) {
@@ -194,8 +149,6 @@ const CLIENT_SCRIPT = `
       rendered++;
     }
   });
-  document.body.setAttribute('data-charts-rendered', String(rendered));
-})();
 `;
 
 export function renderReportHtml(data: ReportData, assets: ChartAssets): string {
@@ -259,9 +212,13 @@ ${scenarios}
 <h2>Injections</h2>
 ${data.outcomes.length > 0 ? `<table id="outcomes"><thead><tr><th>started</th><th>lasted</th><th>resource</th><th>mode</th><th>breached</th><th>breaches</th><th>rollback</th><th>verified gone</th><th>workflow</th></tr></thead><tbody>${outcomeRows(data)}</tbody></table>` : '<p class="empty">No injections in this window.</p>'}
 ${backtestSectionHtml(data.backtest)}
-<script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
-<script>${inlineScript(assets.script)}</script>
-<script>${inlineScript(CLIENT_SCRIPT + BACKTEST_CLIENT_SCRIPT)}</script>
+${chartScripts(data, assets, [RESOURCE_CHART_SECTION, BACKTEST_CHART_SECTION])}
 </body></html>
 `;
+}
+
+/** Renders the report and writes it to `outFile`, creating its folder. */
+export function writeReportHtml(data: ReportData, outFile: string): void {
+  mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
+  writeFileSync(outFile, renderReportHtml(data, loadChartAssets()));
 }

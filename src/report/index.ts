@@ -1,16 +1,15 @@
 /**
  * `foreshock report`: gather, render, write one self-contained HTML file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BacktestResult } from '../predict/backtest';
 import { backtestReportData } from './backtest';
 import { collectReportData, type CollectOptions } from './collect';
-import { loadChartAssets, renderReportHtml } from './html';
+import { writeReportHtml } from './html';
 import type { ReportData } from './types';
 
 export { collectReportData, type CollectOptions, type ReportResource } from './collect';
-export { renderReportHtml, loadChartAssets } from './html';
+export { renderReportHtml, loadChartAssets, writeReportHtml } from './html';
 export type { ReportData, OutcomeRecord } from './types';
 
 /** Where stored predictions live unless told otherwise. */
@@ -21,7 +20,6 @@ export async function writeReport(
 ): Promise<ReportData> {
   const data = await collectReportData(options);
   if (options.backtest) data.backtest = backtestReportData(options.backtest);
-  mkdirSync(path.dirname(path.resolve(options.outFile)), { recursive: true });
-  writeFileSync(options.outFile, renderReportHtml(data, loadChartAssets()));
+  writeReportHtml(data, options.outFile);
   return data;
 }

@@ -21,6 +21,20 @@ export class CleanupStack {
     }
   }
 
+  /** Registers `thing.stop()` and hands the thing back: `const server = cleanup.stops(await Server.start())`. */
+  stops<T extends { stop(): unknown }>(thing: T): T {
+    this.push(() => thing.stop());
+    return thing;
+  }
+
+  /** Runs every step like `run`, then throws what failed (a test's `after` fails, nothing is left running). */
+  async runAll(): Promise<void> {
+    const errors: unknown[] = [];
+    await this.run((err) => errors.push(err));
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} cleanup steps failed`);
+  }
+
   /** On SIGINT/SIGTERM: run the stack quietly, then exit 130. */
   runOnSignals(): void {
     const interrupted = () => {

@@ -8,8 +8,7 @@ import type { ForeshockConfig, Severity } from '../config/schema';
 import type { FailureScenario } from '../predict/types';
 import type { CycleProfile, SkippedScenario } from './cycle-types';
 import type { GuardSpec, InjectionInput } from './types';
-
-const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
+import { SEVERITY_RANK } from './severity';
 
 export interface SelectionInput {
   scenarios: readonly FailureScenario[];

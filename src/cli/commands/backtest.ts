@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { loadConfig } from '../../config/loader';
 import { parseDuration } from '../../config/duration';
-import { PrometheusAdapter } from '../../prometheus/adapter';
 import { backtestRange } from '../../activities/backtest';
 import type { BacktestResult } from '../../predict/backtest';
 import { writeBacktestReport } from '../../report/backtest';
+import { prometheusOf } from './support';
 
 interface BacktestCliOptions {
   config: string;
@@ -101,10 +101,7 @@ export function registerBacktest(program: Command): void {
       const alarmAt = Number(opts.alarmAt);
       if (!(alarmAt > 0 && alarmAt <= 1))
         throw new Error(`--alarm-at: expected a probability in (0, 1], got "${opts.alarmAt}"`);
-      const prometheus = new PrometheusAdapter({
-        url: config.prometheus.url,
-        timeoutMs: config.prometheus.timeout,
-      });
+      const prometheus = prometheusOf(config);
       const { result, windows, inSampleModels } = await backtestRange(config, prometheus, {
         fromMs,
         toMs,

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { loadConfig } from '../../config/loader';
-import { PrometheusAdapter } from '../../prometheus/adapter';
 import { createTelemetryActivities } from '../../activities/telemetry';
 import { createPredictActivities } from '../../activities/predict';
 import type { PredictionResult } from '../../predict/types';
+import { prometheusOf } from './support';
 
 export function predictionTable(result: PredictionResult): string {
   const table = new Table({
@@ -36,10 +36,7 @@ export function registerPredict(program: Command): void {
     .option('--json', 'print the prediction as one JSON object')
     .action(async (opts: { config: string; json?: boolean }) => {
       const { config } = await loadConfig(opts.config);
-      const prometheus = new PrometheusAdapter({
-        url: config.prometheus.url,
-        timeoutMs: config.prometheus.timeout,
-      });
+      const prometheus = prometheusOf(config);
       const snapshot = await createTelemetryActivities({ prometheus }).collectTelemetry({
         resources: config.resources,
         lookbackMs: config.prometheus.lookback,

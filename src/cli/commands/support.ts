@@ -1,4 +1,4 @@
-// What the workflow commands share: config → Temporal target, ForeshockClient, agent client.
+// What the commands share: config → Temporal target, ForeshockClient, agent client, Prometheus.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/loader';
@@ -7,6 +7,7 @@ import { ForeshockClient } from '../../client/foreshock-client';
 import { AgentRouter } from '../../inject/agent-router';
 import { Client } from '@temporalio/client';
 import type { ForeshockConfig } from '../../config/schema';
+import { PrometheusAdapter } from '../../prometheus/adapter';
 
 export interface CommandContext {
   config: ForeshockConfig;
@@ -57,4 +58,9 @@ export async function withForeshock<T>(
 
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
+}
+
+/** The config's Prometheus, with the config's query timeout. */
+export function prometheusOf(config: Pick<ForeshockConfig, 'prometheus'>): PrometheusAdapter {
+  return new PrometheusAdapter({ url: config.prometheus.url, timeoutMs: config.prometheus.timeout });
 }

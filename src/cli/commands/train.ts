@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { loadConfig } from '../../config/loader';
-import { PrometheusAdapter } from '../../prometheus/adapter';
 import { trainFromConfig } from '../../activities/training';
+import { prometheusOf } from './support';
 
 export function registerTrain(program: Command): void {
   program
@@ -14,10 +14,7 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON object as the last line')
     .action(async (opts: { config: string; json?: boolean }) => {
       const { config } = await loadConfig(opts.config);
-      const prometheus = new PrometheusAdapter({
-        url: config.prometheus.url,
-        timeoutMs: config.prometheus.timeout,
-      });
+      const prometheus = prometheusOf(config);
       const results = await trainFromConfig(config, prometheus);
       if (opts.json) {
         console.log(JSON.stringify({ models: results }));

@@ -3,8 +3,9 @@ import { ConfigValidationError, formatConfigError, type ConfigError } from '../.
 import { checkPromQL, loadConfig, type LoadedConfig } from '../../config/loader';
 import { parseInjectionFrequency } from '../../config/semantic';
 import { formatDuration } from '../../config/duration';
-import { PrometheusAdapter } from '../../prometheus/adapter';
+import type { PrometheusAdapter } from '../../prometheus/adapter';
 import { discoverResources, type DiscoveredResources } from '../../discovery/discover';
+import { prometheusOf } from './support';
 
 interface ValidateOptions {
   json?: boolean;
@@ -96,10 +97,7 @@ async function validate(file: string, opts: ValidateOptions): Promise<number> {
     warnings = err.warnings;
   }
   if (loaded && opts.checkPrometheus) {
-    const prometheus = new PrometheusAdapter({
-      url: loaded.config.prometheus.url,
-      timeoutMs: loaded.config.prometheus.timeout,
-    });
+    const prometheus = prometheusOf(loaded.config);
     errors = await checkPromQL(loaded, prometheus);
     if (loaded.config.resource_discovery.length > 0) discovered = await describeDiscovery(loaded, prometheus);
   }

@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalTestEnvironment } from '../../../src/testing/temporal';
 import { freePort, waitUntil } from '../../../src/testing/ports';
+import { CleanupStack } from '../../../src/testing/cleanup';
 import { toolPaths } from '../../../src/tools';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { configSchema, type ForeshockConfig } from '../../../src/config/schema';
@@ -28,13 +29,14 @@ const QUEUE = 'plugin-split';
 describe('ForeshockPlugin at worker start and split over two task queues', () => {
   let workDir: string;
   let env: TestWorkflowEnvironment;
-  let upstream: NamedServer;
   let agent: RunningAgent;
   let config: ForeshockConfig;
+  const cleanup = new CleanupStack();
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-plugin-'));
-    upstream = await NamedServer.start('primary');
+    cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
+    const upstream = cleanup.stops(await NamedServer.start('primary'));
     const agentUrl = `http://127.0.0.1:${await freePort()}`;
     config = configSchema.parse({
       agent: { url: agentUrl },
@@ -54,21 +56,19 @@ describe('ForeshockPlugin at worker start and split over two task queues', () =>
       },
       models: { dir: path.join(workDir, 'models') },
     });
-    agent = await startAgent({
-      config,
-      token: TOKEN,
-      stateDir: path.join(workDir, 'agent'),
-      cgroupPrefix: `plugintest-${process.pid}`,
-    });
+    agent = cleanup.stops(
+      await startAgent({
+        config,
+        token: TOKEN,
+        stateDir: path.join(workDir, 'agent'),
+        cgroupPrefix: `plugintest-${process.pid}`,
+      }),
+    );
     env = await createLocalTestEnvironment({ searchAttributes: false });
+    cleanup.push(() => env.teardown());
   });
 
-  after(async () => {
-    await env?.teardown();
-    await agent?.stop();
-    await upstream?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  after(() => cleanup.runAll());
 
   it('refuses to start without the search attributes and prints the commands that create them', async () => {
     const create = () =>

@@ -8,17 +8,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { DevServer } from '../../../src/worker/dev-server';
 import { PrometheusServer } from '../../../src/testing/prometheus';
 import { MetricsTarget } from '../../../src/testing/metrics-target';
 import { freePort, waitUntil } from '../../../src/testing/ports';
+import { CleanupStack } from '../../../src/testing/cleanup';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { AgentClient } from '../../../src/inject/client';
 import { configSchema } from '../../../src/config/schema';
-import { createForeshockWorker } from '../../../src/worker/worker';
 import type { InjectionOutcome } from '../../../src/workflows/types';
 import { NamedServer } from './support/target';
+import { startBackgroundWorker } from '../../support/worker';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const TASK_QUEUE = 'foreshock-cli-test';
@@ -53,9 +54,6 @@ describe('foreshock run exit codes on real servers', () => {
   let upstream: NamedServer;
   let agent: RunningAgent;
   let server: DevServer;
-  let nativeConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
   let configFile: string;
   let env: NodeJS.ProcessEnv;
   const raw = (taskQueue: string, withAddress = true) => ({
@@ -83,48 +81,46 @@ describe('foreshock run exit codes on real servers', () => {
   });
   let proxyAddress: string;
   const inject = ['--resource', 'orders-db', '--mode', 'network_latency'];
+  const cleanup = new CleanupStack();
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-cli-'));
-    target = await MetricsTarget.start();
+    cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
+    target = cleanup.stops(await MetricsTarget.start());
     target.set(GAUGE, 0);
-    prometheus = await PrometheusServer.start({ targets: [{ job: 'cli', targets: [target.address] }] });
-    upstream = await NamedServer.start('primary');
+    prometheus = cleanup.stops(
+      await PrometheusServer.start({ targets: [{ job: 'cli', targets: [target.address] }] }),
+    );
+    upstream = cleanup.stops(await NamedServer.start('primary'));
     proxyAddress = `127.0.0.1:${await freePort()}`;
     configFile = path.join(workDir, 'foreshock.yaml');
     writeFileSync(configFile, JSON.stringify(raw(TASK_QUEUE)));
     const config = configSchema.parse(raw(TASK_QUEUE));
-    agent = await startAgent({
-      config: { resources: config.resources },
-      listen: '127.0.0.1:0',
-      stateDir: path.join(workDir, 'agent'),
-      cgroupPrefix: `clitest-${process.pid}`,
-    });
-    server = await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') });
-    nativeConnection = await NativeConnection.connect({ address: server.address });
-    worker = await createForeshockWorker({
-      connection: nativeConnection,
-      taskQueue: TASK_QUEUE,
-      agent: new AgentClient({ url: agent.url, token: agent.token }),
-      prometheus: { url: prometheus.url },
-      outcomesFile: path.join(workDir, 'outcomes.jsonl'),
-    });
-    running = worker.run();
+    agent = cleanup.stops(
+      await startAgent({
+        config: { resources: config.resources },
+        listen: '127.0.0.1:0',
+        stateDir: path.join(workDir, 'agent'),
+        cgroupPrefix: `clitest-${process.pid}`,
+      }),
+    );
+    server = cleanup.stops(await DevServer.start({ dbFile: path.join(workDir, 'temporal.db') }));
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    cleanup.push(() => nativeConnection.close());
+    cleanup.stops(
+      await startBackgroundWorker({
+        connection: nativeConnection,
+        taskQueue: TASK_QUEUE,
+        agent: new AgentClient({ url: agent.url, token: agent.token }),
+        prometheus: { url: prometheus.url },
+        outcomesFile: path.join(workDir, 'outcomes.jsonl'),
+      }),
+    );
     env = { ...process.env, TEMPORAL_ADDRESS: server.address };
     await prometheus.waitForSeries(`${GAUGE} == 0`);
   });
 
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await nativeConnection?.close();
-    await server?.stop();
-    await agent?.stop();
-    await upstream?.stop();
-    await prometheus?.stop();
-    await target?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  after(() => cleanup.runAll());
 
   it('exits 0 when the window ran without a breach', async () => {
     const run = await foreshock(['run', configFile, ...inject], env);

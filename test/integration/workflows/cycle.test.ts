@@ -7,17 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createLocalTestEnvironment } from '../../../src/testing/temporal';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PrometheusServer } from '../../../src/testing/prometheus';
 import { MetricsTarget } from '../../../src/testing/metrics-target';
 import { freePort, waitUntil } from '../../../src/testing/ports';
+import { CleanupStack } from '../../../src/testing/cleanup';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { AgentClient } from '../../../src/inject/client';
 import { configSchema, type ForeshockConfig } from '../../../src/config/schema';
-import { createForeshockWorker } from '../../../src/worker/worker';
 import { createTelemetryActivities } from '../../../src/activities/telemetry';
 import { createPredictActivities } from '../../../src/activities/predict';
 import { createCyclePredictActivities } from '../../../src/activities/cycle-predict';
@@ -30,6 +29,7 @@ import { applySchedules, scheduleDefinitions, scheduleIds } from '../../../src/c
 import { statusQuery } from '../../../src/workflows/messages';
 import { searchAttributeKeys } from '../../../src/workflows/search-attributes';
 import { NamedServer, probe } from './support/target';
+import { startBackgroundWorker } from '../../support/worker';
 
 const TASK_QUEUE = 'foreshock-cycle-test';
 
@@ -43,20 +43,22 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
   let upstream2: NamedServer;
   let proxyAddress: string;
   let proxyAddress2: string;
-  let worker: Worker;
-  let running: Promise<void>;
   let config: ForeshockConfig;
   let foreshock: ForeshockClient;
   let client: Client;
+  const cleanup = new CleanupStack();
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-cycle-'));
-    target = await MetricsTarget.start();
+    cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
+    target = cleanup.stops(await MetricsTarget.start());
     target.set('orders_p99_seconds', 0.9);
     target.set('orders_error_ratio', 0);
-    prometheus = await PrometheusServer.start({ targets: [{ job: 'orders', targets: [target.address] }] });
-    upstream = await NamedServer.start('primary');
-    upstream2 = await NamedServer.start('second');
+    prometheus = cleanup.stops(
+      await PrometheusServer.start({ targets: [{ job: 'orders', targets: [target.address] }] }),
+    );
+    upstream = cleanup.stops(await NamedServer.start('primary'));
+    upstream2 = cleanup.stops(await NamedServer.start('second'));
     proxyAddress = `127.0.0.1:${await freePort()}`;
     proxyAddress2 = `127.0.0.1:${await freePort()}`;
     const incidents = path.join(workDir, 'incidents.jsonl');
@@ -103,46 +105,40 @@ describe('chaos cycle, client, schedules and halt on real servers', () => {
       history: { incidents, outcomes: path.join(workDir, 'outcomes.jsonl') },
       models: { dir: path.join(workDir, 'models') },
     });
-    agent = await startAgent({
-      config: { resources: [...config.resources, secondResource()] },
-      listen: '127.0.0.1:0',
-      stateDir: path.join(workDir, 'agent'),
-      cgroupPrefix: `cycletest-${process.pid}`,
-    });
+    agent = cleanup.stops(
+      await startAgent({
+        config: { resources: [...config.resources, secondResource()] },
+        listen: '127.0.0.1:0',
+        stateDir: path.join(workDir, 'agent'),
+        cgroupPrefix: `cycletest-${process.pid}`,
+      }),
+    );
     env = await createLocalTestEnvironment();
+    cleanup.push(() => env.teardown());
     client = env.client;
     const agentClient = new AgentClient({ url: agent.url, token: agent.token });
-    worker = await createForeshockWorker({
-      connection: env.nativeConnection as unknown as NativeConnection,
-      taskQueue: TASK_QUEUE,
-      agent: agentClient,
-      prometheus: { url: prometheus.url },
-      outcomesFile: config.history.outcomes,
-      extraActivities: {
-        ...createTelemetryActivities({ prometheus: prometheus.adapter }),
-        ...createPredictActivities({ modelsDir: config.models.dir, historyFiles: config.history }),
-        ...createCyclePredictActivities({
-          prometheus: prometheus.adapter,
-          predict: { modelsDir: config.models.dir, historyFiles: config.history },
-        }),
-      },
-    });
-    running = worker.run();
+    cleanup.stops(
+      await startBackgroundWorker({
+        connection: env.nativeConnection,
+        taskQueue: TASK_QUEUE,
+        agent: agentClient,
+        prometheus: { url: prometheus.url },
+        outcomesFile: config.history.outcomes,
+        extraActivities: {
+          ...createTelemetryActivities({ prometheus: prometheus.adapter }),
+          ...createPredictActivities({ modelsDir: config.models.dir, historyFiles: config.history }),
+          ...createCyclePredictActivities({
+            prometheus: prometheus.adapter,
+            predict: { modelsDir: config.models.dir, historyFiles: config.history },
+          }),
+        },
+      }),
+    );
     foreshock = new ForeshockClient({ client, taskQueue: TASK_QUEUE, agent: agentClient, config });
     await prometheus.waitForSeries('orders_p99_seconds');
   });
 
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await agent?.stop();
-    await upstream?.stop();
-    await upstream2?.stop();
-    await prometheus?.stop();
-    await target?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  after(() => cleanup.runAll());
 
   /** The same telemetry and guards as orders-db, behind its own proxy. */
   const secondResource = () => ({

@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalTestEnvironment } from '../../../src/testing/temporal';
-import { createForeshockWorker } from '../../../src/worker/worker';
 import { startAgent, type RunningAgent } from '../../../src/inject/agent';
 import { AgentRouter } from '../../../src/inject/agent-router';
 import { resourceSchema, type ResourceConfig } from '../../../src/config/schema';
@@ -18,7 +16,9 @@ import { ForeshockClient } from '../../../src/client/foreshock-client';
 import type { injectionWorkflow } from '../../../src/workflows/injection';
 import type { InjectionInput } from '../../../src/workflows/types';
 import { freePort, waitUntil } from '../../../src/testing/ports';
+import { CleanupStack } from '../../../src/testing/cleanup';
 import { NamedServer, probe } from './support/target';
+import { startBackgroundWorker } from '../../support/worker';
 
 const TASK_QUEUE = 'foreshock-hosts-test';
 const TOKEN = 'hosts-test-token-0123456789abcdefghijklmnop';
@@ -26,20 +26,18 @@ const TOKEN = 'hosts-test-token-0123456789abcdefghijklmnop';
 describe('routing by resource host: one worker, an agent per host', () => {
   let workDir: string;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
   let local: RunningAgent;
   let remote: RunningAgent;
   let router: AgentRouter;
-  const servers: NamedServer[] = [];
   const proxies: Record<'web' | 'db', string> = { web: '', db: '' };
   let counter = 0;
+  const cleanup = new CleanupStack();
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-hosts-'));
-    const web = await NamedServer.start('web');
-    const db = await NamedServer.start('db');
-    servers.push(web, db);
+    cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
+    const web = cleanup.stops(await NamedServer.start('web'));
+    const db = cleanup.stops(await NamedServer.start('db'));
     proxies.web = `127.0.0.1:${await freePort()}`;
     proxies.db = `127.0.0.1:${await freePort()}`;
     const resources: ResourceConfig[] = [
@@ -69,33 +67,27 @@ describe('routing by resource host: one worker, an agent per host', () => {
         stateDir: path.join(workDir, name),
         cgroupPrefix: `hoststest-${name}-${process.pid}`,
       });
-    local = await startFor('local', 'local');
-    remote = await startFor('db-host', 'remote');
+    local = cleanup.stops(await startFor('local', 'local'));
+    remote = cleanup.stops(await startFor('db-host', 'remote'));
     assert.equal(local.url, agentSection.url);
     assert.equal(remote.url, agentSection.hosts['db-host']);
     router = AgentRouter.fromConfig({ agent: agentSection, resources }, { token: TOKEN, timeoutMs: 4000 });
 
     env = await createLocalTestEnvironment();
-    worker = await createForeshockWorker({
-      connection: env.nativeConnection as unknown as NativeConnection,
-      taskQueue: TASK_QUEUE,
-      agent: router,
-      // No guards in these runs, so Prometheus is never asked.
-      prometheus: { url: 'http://127.0.0.1:9' },
-      outcomesFile: path.join(workDir, 'outcomes.jsonl'),
-    });
-    running = worker.run();
+    cleanup.push(() => env.teardown());
+    cleanup.stops(
+      await startBackgroundWorker({
+        connection: env.nativeConnection,
+        taskQueue: TASK_QUEUE,
+        agent: router,
+        // No guards in these runs, so Prometheus is never asked.
+        prometheus: { url: 'http://127.0.0.1:9' },
+        outcomesFile: path.join(workDir, 'outcomes.jsonl'),
+      }),
+    );
   });
 
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await local?.stop();
-    await remote?.stop();
-    for (const server of servers) await server.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  after(() => cleanup.runAll());
 
   const input = (resource: 'web' | 'db', durationMs: number): InjectionInput => ({
     resource,

@@ -9,12 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { DevServer } from '../../../src/worker/dev-server';
 import { ForeshockPlugin, FORESHOCK_WORKFLOWS_PATH } from '../../../src/worker/plugin';
 import { toolPaths } from '../../../src/tools';
 import { waitUntil } from '../../../src/testing/ports';
+import { CleanupStack } from '../../../src/testing/cleanup';
 import type { InjectionInput, InjectionOutcome } from '../../../src/workflows/types';
 
 const dryRun: InjectionInput = {
@@ -28,9 +29,9 @@ const dryRun: InjectionInput = {
 describe('injectionWorkflow versioning behaviour', () => {
   let workDir: string;
   let server: DevServer;
-  let connection: Connection;
   let nativeConnection: NativeConnection;
   let client: Client;
+  const cleanup = new CleanupStack();
   const plugin = () =>
     new ForeshockPlugin({
       agent: { url: 'http://127.0.0.1:9', token: 'unused-in-dry-run' },
@@ -47,33 +48,49 @@ describe('injectionWorkflow versioning behaviour', () => {
 
   before(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-versioning-'));
-    server = await DevServer.start();
-    connection = await Connection.connect({ address: server.address });
+    cleanup.push(() => rmSync(workDir, { recursive: true, force: true }));
+    server = cleanup.stops(await DevServer.start());
+    const connection = await Connection.connect({ address: server.address });
+    cleanup.push(() => connection.close());
     nativeConnection = await NativeConnection.connect({ address: server.address });
+    cleanup.push(() => nativeConnection.close());
     client = new Client({ connection });
   });
 
-  after(async () => {
-    await nativeConnection?.close();
-    await connection?.close();
-    await server?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  after(() => cleanup.runAll());
 
-  it('is PINNED on a Worker Deployment Version', async () => {
+  /** Runs a dry-run injection to its end on a foreshock worker polling `taskQueue`, once `ready` resolves. */
+  const runDryInjection = async (
+    taskQueue: string,
+    options: Pick<WorkerOptions, 'workerDeploymentOptions'> = {},
+    ready?: () => Promise<unknown>,
+  ) => {
     const worker = await Worker.create({
       connection: nativeConnection,
-      taskQueue: 'versioned',
+      taskQueue,
       workflowsPath: FORESHOCK_WORKFLOWS_PATH,
       plugins: [plugin()],
-      workerDeploymentOptions: {
-        useWorkerVersioning: true,
-        version: { deploymentName: 'foreshock', buildId: 'b1' },
-        defaultVersioningBehavior: 'AUTO_UPGRADE',
-      },
+      ...options,
     });
     await worker.runUntil(async () => {
-      await waitUntil('version registered', async () => {
+      await ready?.();
+      const handle = await client.workflow.start('injectionWorkflow', {
+        taskQueue,
+        workflowId: `${taskQueue}-injection`,
+        args: [dryRun],
+      });
+      assert.equal(((await handle.result()) as InjectionOutcome).verdict, 'pass');
+    });
+  };
+
+  it('is PINNED on a Worker Deployment Version', async () => {
+    const deployment = {
+      useWorkerVersioning: true,
+      version: { deploymentName: 'foreshock', buildId: 'b1' },
+      defaultVersioningBehavior: 'AUTO_UPGRADE',
+    } as const;
+    await runDryInjection('versioned', { workerDeploymentOptions: deployment }, () =>
+      waitUntil('version registered', async () => {
         await promisify(execFile)(toolPaths().temporal, [
           'worker',
           'deployment',
@@ -87,14 +104,8 @@ describe('injectionWorkflow versioning behaviour', () => {
           '--yes',
         ]);
         return true;
-      });
-      const handle = await client.workflow.start('injectionWorkflow', {
-        taskQueue: 'versioned',
-        workflowId: 'versioned-injection',
-        args: [dryRun],
-      });
-      assert.equal(((await handle.result()) as InjectionOutcome).verdict, 'pass');
-    });
+      }),
+    );
     assert.equal(
       await behaviourOf('versioned-injection'),
       temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
@@ -102,20 +113,7 @@ describe('injectionWorkflow versioning behaviour', () => {
   });
 
   it('sends no behaviour from an unversioned worker, and runs', async () => {
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: 'unversioned',
-      workflowsPath: FORESHOCK_WORKFLOWS_PATH,
-      plugins: [plugin()],
-    });
-    await worker.runUntil(async () => {
-      const handle = await client.workflow.start('injectionWorkflow', {
-        taskQueue: 'unversioned',
-        workflowId: 'unversioned-injection',
-        args: [dryRun],
-      });
-      assert.equal(((await handle.result()) as InjectionOutcome).verdict, 'pass');
-    });
+    await runDryInjection('unversioned');
     assert.equal(
       (await behaviourOf('unversioned-injection')) ?? 0,
       temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_UNSPECIFIED,

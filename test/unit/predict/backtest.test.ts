@@ -3,24 +3,10 @@ import assert from 'node:assert/strict';
 import { runBacktest } from '../../../src/predict/backtest';
 import { predictSnapshot } from '../../../src/predict/engine';
 import { summarizeHistory } from '../../../src/predict/history';
-import { configSchema } from '../../../src/config/schema';
+import { databaseConfig } from '../../support/config';
 import type { SignalWindow } from '../../../src/predict/types';
 
-const config = configSchema.parse({
-  prometheus: { url: 'http://127.0.0.1:9' },
-  resources: [
-    {
-      name: 'db',
-      type: 'database',
-      impact: 8,
-      proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
-      telemetry: { latency: 'x' },
-      thresholds: { latency: 1 },
-    },
-  ],
-  failure_injection_profile: { injection_frequency: '1h' },
-  resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
-});
+const config = databaseConfig({ impact: 8, telemetry: { latency: 'x' }, thresholds: { latency: 1 } });
 
 // a sawtooth at 10 s steps: 20 minutes rising from 0.2 past the 1.0 threshold, then reset
 const STEP = 10_000;
@@ -36,17 +22,21 @@ const window: SignalWindow = {
 };
 const history = summarizeHistory([], [], 0);
 
+/** Ten-minute lookback, five-minute horizon, an origin a minute, Holt-Winters only. */
+const replay = () =>
+  runBacktest({
+    config,
+    windows: [window],
+    lookbackMs: 10 * 60_000,
+    horizonMs: 5 * 60_000,
+    everyMs: 60_000,
+    models: new Map(),
+    history,
+  });
+
 describe('backtest', () => {
   it('forecasts the crossings ahead, counts lead, false alarms and precision', () => {
-    const result = runBacktest({
-      config,
-      windows: [window],
-      lookbackMs: 10 * 60_000,
-      horizonMs: 5 * 60_000,
-      everyMs: 60_000,
-      models: new Map(),
-      history,
-    });
+    const result = replay();
     const [db] = result.signals;
     assert.ok(db);
     assert.deepEqual(Object.keys(db.models), ['holt-winters']);
@@ -62,15 +52,7 @@ describe('backtest', () => {
   });
 
   it('each origin is exactly what predictSnapshot (predictFailures) says on that window', () => {
-    const result = runBacktest({
-      config,
-      windows: [window],
-      lookbackMs: 10 * 60_000,
-      horizonMs: 5 * 60_000,
-      everyMs: 60_000,
-      models: new Map(),
-      history,
-    });
+    const result = replay();
     const end = 60 + 5 * 6; // the sixth origin
     const live = predictSnapshot({
       snapshot: {
