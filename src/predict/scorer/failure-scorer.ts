@@ -73,6 +73,7 @@ function buildStreams(s: ScorerSettings, warmup: number): { kind: StreamName; st
       kind: 'season',
       stream: new SeasonStream({
         periodsMs: s.seasonPeriodsMs,
+        nearest: s.seasonNearest,
         smoothingRows: rows(s.seasonScale),
         scaleHalfLifeRows: rows(s.errorHalfLife),
       }),
@@ -122,7 +123,7 @@ export class FailureScorer {
     if (!Number.isInteger(seriesRows) || seriesRows < 1) {
       throw new RangeError(`seriesRows: expected an integer ≥ 1, got ${seriesRows}`);
     }
-    this.correction = lengthCorrectionDigits(this.warmupRows, seriesRows);
+    this.correction = this.settings.lengthCorrection * lengthCorrectionDigits(this.warmupRows, seriesRows);
     this.streams = buildStreams(this.settings, this.warmupRows);
     const history = Math.max(50, Math.round(this.settings.pValueHistory * this.warmupRows));
     const statistics = this.streams.reduce((n, s) => n + s.stream.names.length, 0);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { lofoProfile, scoredFiles } from '../../../src/predict/eval/lofo';
 import type { NabFile } from '../../../src/predict/eval/nab-data';
 import { NAB_PROFILES, optimizeThreshold, scoreCorpus } from '../../../src/predict/eval/nab-score';
+import { scorerGrid } from '../../../src/predict/scorer/grid';
+import { DEFAULT_SCORER_SETTINGS } from '../../../src/predict/scorer/settings';
 
 const ROWS = 1000;
 
@@ -56,5 +58,21 @@ describe('leave-one-folder-out', () => {
     assert.equal(r.mean, ((a?.score ?? 0) + (b?.score ?? 0)) / 2);
     assert.equal(r.worst, Math.min(a?.score ?? 0, b?.score ?? 0));
     assert.equal(r.worstFolder, 'a');
+  });
+});
+
+describe('scorer grid', () => {
+  it('varies only the p-value history and the length correction, from the base settings', () => {
+    const grid = scorerGrid(DEFAULT_SCORER_SETTINGS);
+    assert.deepEqual(
+      grid.map((e) => e.label),
+      ['history=8 length=0.5', 'history=8 length=1', 'history=20 length=0.5', 'history=20 length=1'],
+    );
+    for (const e of grid) {
+      const { pValueHistory, lengthCorrection, ...rest } = e.settings;
+      const { pValueHistory: _h, lengthCorrection: _l, ...base } = DEFAULT_SCORER_SETTINGS;
+      assert.deepEqual(rest, base);
+      assert.equal(e.label, `history=${pValueHistory} length=${lengthCorrection}`);
+    }
   });
 });
