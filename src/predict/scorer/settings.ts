@@ -34,7 +34,7 @@ export interface ScorerSettings {
    * statistic per season. @default true
    */
   seasonNearest: boolean;
-  /** Time scale the seasonal difference is averaged over, × warm-up. @default 0.03 */
+  /** Time scale the seasonal difference is averaged over, × warm-up. @default 0.013 */
   seasonScale: number;
   /** Window of the relative-entropy histograms, × warm-up. @default 0.07 */
   entropyWindow: number;

@@ -62,17 +62,16 @@ describe('leave-one-folder-out', () => {
 });
 
 describe('scorer grid', () => {
-  it('varies only the p-value history and the length correction, from the base settings', () => {
+  it('varies only the p-value history, the season scale and the length correction', () => {
     const grid = scorerGrid(DEFAULT_SCORER_SETTINGS);
-    assert.deepEqual(
-      grid.map((e) => e.label),
-      ['history=8 length=0.5', 'history=8 length=1', 'history=20 length=0.5', 'history=20 length=1'],
-    );
+    assert.equal(grid.length, 8);
+    assert.equal(grid[0]?.label, 'history=8 season=0.013 length=0.5');
+    assert.equal(new Set(grid.map((e) => e.label)).size, 8);
     for (const e of grid) {
-      const { pValueHistory, lengthCorrection, ...rest } = e.settings;
-      const { pValueHistory: _h, lengthCorrection: _l, ...base } = DEFAULT_SCORER_SETTINGS;
+      const { pValueHistory, seasonScale, lengthCorrection, ...rest } = e.settings;
+      const { pValueHistory: _h, seasonScale: _s, lengthCorrection: _l, ...base } = DEFAULT_SCORER_SETTINGS;
       assert.deepEqual(rest, base);
-      assert.equal(e.label, `history=${pValueHistory} length=${lengthCorrection}`);
+      assert.equal(e.label, `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}`);
     }
   });
 });
