@@ -3,10 +3,10 @@
  * look-ahead, by both `foreshock eval nab` and the live path (`scoreSeries`).
  *
  *   row ─▶ streams (range in volatility units, Holt forecast error at several time scales,
- *          day/week season, relative entropy, optional neural forecast error)
+ *          day/week season (nearest of the two), relative entropy, optional neural forecast error)
  *       ─▶ each statistic ranked among its own past values ─▶ empirical p-value
- *       ─▶ fused (Fisher / Cauchy / Bonferroni) ─▶ surprise digits d = −log10 p
- *       ─▶ less log10 of the warm-up lengths to be scored (Bonferroni over the series' length)
+ *       ─▶ fused (omnibus / Fisher / Cauchy / Bonferroni) ─▶ surprise digits d = −log10 p
+ *       ─▶ less a share of log10 of the warm-up lengths to be scored (Bonferroni over the length)
  *       ─▶ score d / (d + 3) in [0, 1) ─▶ reported only if it beats every score of the quiet span
  *
  * Ranking each statistic among its own history makes one global threshold mean about the same
@@ -73,6 +73,7 @@ function buildStreams(s: ScorerSettings, warmup: number): { kind: StreamName; st
       kind: 'season',
       stream: new SeasonStream({
         periodsMs: s.seasonPeriodsMs,
+        nearest: s.seasonNearest,
         smoothingRows: rows(s.seasonScale),
         scaleHalfLifeRows: rows(s.errorHalfLife),
       }),
@@ -122,7 +123,7 @@ export class FailureScorer {
     if (!Number.isInteger(seriesRows) || seriesRows < 1) {
       throw new RangeError(`seriesRows: expected an integer ≥ 1, got ${seriesRows}`);
     }
-    this.correction = lengthCorrectionDigits(this.warmupRows, seriesRows);
+    this.correction = this.settings.lengthCorrection * lengthCorrectionDigits(this.warmupRows, seriesRows);
     this.streams = buildStreams(this.settings, this.warmupRows);
     const history = Math.max(50, Math.round(this.settings.pValueHistory * this.warmupRows));
     const statistics = this.streams.reduce((n, s) => n + s.stream.names.length, 0);

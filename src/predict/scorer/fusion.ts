@@ -6,13 +6,17 @@
  *               agree; optimistic when they are correlated, which one global threshold absorbs);
  *   cauchy:     Liu & Xie's Cauchy combination, mean of tan((½ − pᵢ)π); valid under any
  *               dependence between the streams, driven by the smallest p-values;
- *   bonferroni: k · min pᵢ (min-p with correction; one stream alone can raise an alarm).
+ *   bonferroni: k · min pᵢ (min-p with correction; one stream alone can raise an alarm);
+ *   omnibus:    the better of Fisher and Bonferroni, itself Bonferroni-corrected (× 2): a change
+ *               that several streams see a little and one that a single stream sees strongly
+ *               both get through, and neither test's blind spot decides.
  */
 
-export type FusionRule = 'fisher' | 'cauchy' | 'bonferroni';
-export const FUSION_RULES: readonly FusionRule[] = ['fisher', 'cauchy', 'bonferroni'];
+export type FusionRule = 'fisher' | 'cauchy' | 'bonferroni' | 'omnibus';
+export const FUSION_RULES: readonly FusionRule[] = ['fisher', 'cauchy', 'bonferroni', 'omnibus'];
 
 const LN10 = Math.log(10);
+const LOG10_2 = Math.log10(2);
 
 /** −log10 of P(χ²₂ₖ ≥ x): e^(−x/2) Σ_{j<k} (x/2)^j / j!, in logs. */
 function fisherDigits(ps: ArrayLike<number>): number {
@@ -49,5 +53,6 @@ export function fuse(rule: FusionRule, ps: ArrayLike<number>): number {
   if (ps.length === 0) return 0;
   if (rule === 'fisher') return fisherDigits(ps);
   if (rule === 'cauchy') return cauchyDigits(ps);
+  if (rule === 'omnibus') return Math.max(0, Math.max(fisherDigits(ps), bonferroniDigits(ps)) - LOG10_2);
   return bonferroniDigits(ps);
 }

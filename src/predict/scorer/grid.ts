@@ -1,15 +1,16 @@
 /**
- * The small grid the tuning script and `foreshock eval nab --protocol lofo` choose from. Only the
- * p-value history (how many warm-ups a statistic is ranked against) is chosen from data; the rest
- * is fixed by principle in the base settings: the Holt forecast-error stream stays off (a noisy
- * error ranked on every row dilutes the Fisher sum, see docs/prediction.md, Ablation), both the
- * daily and the weekly season are watched, and the quiet span is the committed one. Thresholds
- * are not part of the grid: they are chosen on the training folders alongside the entry.
+ * The small grid the tuning script and `foreshock eval nab --protocol lofo` choose from: the
+ * p-value history (how many warm-ups a statistic is ranked against), the time scale the seasonal
+ * difference is averaged over, and the share of the length correction (does the false-alarm
+ * chance stay fixed per series, 1, or grow as the square root of its length, 0.5). The rest is
+ * fixed in the base settings (see docs/prediction.md: the Holt forecast-error stream stays off,
+ * both seasons are watched with nearest-season matching, omnibus fusion). Thresholds are not part
+ * of the grid: they are chosen on the training folders alongside the entry.
  */
 import type { ScorerSettings } from './settings';
 
 export interface GridEntry {
-  /** Short label, e.g. `history=20`. */
+  /** Short label, e.g. `history=8 season=0.013 length=0.5`. */
   label: string;
   settings: ScorerSettings;
 }
@@ -17,9 +18,19 @@ export interface GridEntry {
 /** P-value histories tried, in warm-up lengths. */
 export const GRID_HISTORIES: readonly number[] = [8, 20];
 
+/** Season averaging scales tried, in warm-up lengths. */
+export const GRID_SEASON_SCALES: readonly number[] = [0.013, 0.03];
+
+/** Shares of the length correction tried. */
+export const GRID_LENGTH_CORRECTIONS: readonly number[] = [0.5, 1];
+
 export function scorerGrid(base: ScorerSettings): GridEntry[] {
-  return GRID_HISTORIES.map((pValueHistory) => ({
-    label: `history=${pValueHistory}`,
-    settings: { ...base, pValueHistory },
-  }));
+  return GRID_HISTORIES.flatMap((pValueHistory) =>
+    GRID_SEASON_SCALES.flatMap((seasonScale) =>
+      GRID_LENGTH_CORRECTIONS.map((lengthCorrection) => ({
+        label: `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}`,
+        settings: { ...base, pValueHistory, seasonScale, lengthCorrection },
+      })),
+    ),
+  );
 }

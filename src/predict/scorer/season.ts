@@ -3,7 +3,10 @@
  * timestamp, so gaps in the data never shift the comparison. A season is used only once the
  * series' own step is known and the season spans at least 8 steps; until a full season has been
  * seen it gives no evidence (NaN). Its |difference| is measured in units of its own recent mean
- * and averaged over a short time scale, like the forecast stream.
+ * and averaged over a short time scale, like the forecast stream. With `nearest`, the seasons give
+ * one statistic, the least surprising of them (each in its own units): a value is seasonal if it
+ * matches yesterday OR last week, so a weekday/weekend switch or a one-off day does not count as
+ * a surprise twice.
  */
 import { RollingMean, halfLifeAlpha, type Stream } from './streams';
 
@@ -12,6 +15,11 @@ const STEP_SAMPLE = 32;
 
 export interface SeasonStreamOptions {
   periodsMs: readonly number[];
+  /**
+   * One statistic, the least surprising season (the value is compared with each).
+   * @default false
+   */
+  nearest?: boolean;
   /** Rows the scaled differences are averaged over. */
   smoothingRows: number;
   /** Half-life of the difference scale, rows. */
@@ -30,10 +38,12 @@ export class SeasonStream implements Stream {
   private readonly scales: number[];
   private readonly alpha: number;
   private readonly longest: number;
+  private readonly perPeriod: Float64Array;
 
   constructor(private readonly o: SeasonStreamOptions) {
-    this.names = o.periodsMs.map((p) => `season@${Math.round(p / 3_600_000)}h`);
-    this.stats = new Float64Array(o.periodsMs.length);
+    this.names = o.nearest ? ['season'] : o.periodsMs.map((p) => `season@${Math.round(p / 3_600_000)}h`);
+    this.stats = new Float64Array(this.names.length);
+    this.perPeriod = new Float64Array(o.periodsMs.length);
     this.means = o.periodsMs.map(() => new RollingMean(o.smoothingRows));
     this.scales = o.periodsMs.map(() => NaN);
     this.alpha = halfLifeAlpha(o.scaleHalfLifeRows);
@@ -42,18 +52,24 @@ export class SeasonStream implements Stream {
 
   update(t: number, v: number): void {
     this.learnStep(t);
+    const stats = this.o.nearest ? this.perPeriod : this.stats;
     this.o.periodsMs.forEach((period, k) => {
       const then = this.valueAt(t - period, period);
       if (Number.isNaN(then)) {
-        this.stats[k] = NaN;
+        stats[k] = NaN;
         return;
       }
       const diff = Math.abs(v - then);
       const scale = this.scales[k] as number;
       const scaled = Number.isNaN(scale) ? 0 : diff / (scale + 1e-12 + 1e-9 * Math.abs(v));
-      this.stats[k] = (this.means[k] as RollingMean).push(scaled);
+      stats[k] = (this.means[k] as RollingMean).push(scaled);
       this.scales[k] = Number.isNaN(scale) ? diff : scale + this.alpha * (diff - scale);
     });
+    if (this.o.nearest) {
+      let min = NaN;
+      for (const x of this.perPeriod) if (!Number.isNaN(x) && !(x >= min)) min = x;
+      this.stats[0] = min;
+    }
     this.times.push(t);
     this.values.push(v);
     this.trim(t);

@@ -28,6 +28,12 @@ export interface ScorerSettings {
   forecastScales: number[];
   /** Seasons, ms (used where the series' step allows). @default [86400000, 604800000] */
   seasonPeriodsMs: number[];
+  /**
+   * true: one season statistic, the value against the NEAREST of its seasonal counterparts (a
+   * Monday that looks like last Monday is normal even if it differs from Sunday); false: one
+   * statistic per season. @default true
+   */
+  seasonNearest: boolean;
   /** Time scale the seasonal difference is averaged over, × warm-up. @default 0.013 */
   seasonScale: number;
   /** Window of the relative-entropy histograms, × warm-up. @default 0.07 */
@@ -38,7 +44,14 @@ export interface ScorerSettings {
   pValueHistory: number;
   /** Share of each history whose excesses fit the exponential tail (0 = ranks only). @default 0.02 */
   tailShare: number;
-  /** How the streams' p-values are fused. @default 'fisher' */
+  /**
+   * Share of the Bonferroni length correction applied: the fused p-value is multiplied by
+   * ((rows − warm-up) / warm-up)^lengthCorrection. 1 = the false-alarm chance per series is the
+   * same whatever its length; 0 = the same per row; between, for anomalies that grow in number
+   * with the series' length, but less than in proportion. @default 0.5 (chosen by the tuning script)
+   */
+  lengthCorrection: number;
+  /** How the streams' p-values are fused. @default 'omnibus' */
   fusion: FusionRule;
   /**
    * Truncation before fusion: p becomes min(1, p / truncation), so a stream that sees nothing
@@ -85,6 +98,9 @@ export function validateSettings(s: ScorerSettings): ScorerSettings {
   checkFraction('errorHalfLife', s.errorHalfLife, 0, 10);
   checkList('forecastScales', s.forecastScales, 0, 10);
   checkList('seasonPeriodsMs', s.seasonPeriodsMs, 60_000, 366 * 86_400_000);
+  if (typeof s.seasonNearest !== 'boolean') {
+    throw new ScorerSettingsError('seasonNearest: expected true or false');
+  }
   checkFraction('seasonScale', s.seasonScale, 0, 10);
   checkFraction('entropyWindow', s.entropyWindow, 0, 10);
   checkFraction('entropyBins', s.entropyBins, 2, 64);
@@ -95,6 +111,7 @@ export function validateSettings(s: ScorerSettings): ScorerSettings {
     );
   }
   checkFraction('tailShare', s.tailShare, 0, 0.5);
+  checkFraction('lengthCorrection', s.lengthCorrection, 0, 1);
   checkFraction('truncation', s.truncation, 1e-6, 1);
   checkFraction('quiet', s.quiet, 0, 10);
   checkFraction('threshold', s.threshold, 0, 1.1);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { lofoProfile, scoredFiles } from '../../../src/predict/eval/lofo';
 import type { NabFile } from '../../../src/predict/eval/nab-data';
 import { NAB_PROFILES, optimizeThreshold, scoreCorpus } from '../../../src/predict/eval/nab-score';
+import { scorerGrid } from '../../../src/predict/scorer/grid';
+import { DEFAULT_SCORER_SETTINGS } from '../../../src/predict/scorer/settings';
 
 const ROWS = 1000;
 
@@ -56,5 +58,20 @@ describe('leave-one-folder-out', () => {
     assert.equal(r.mean, ((a?.score ?? 0) + (b?.score ?? 0)) / 2);
     assert.equal(r.worst, Math.min(a?.score ?? 0, b?.score ?? 0));
     assert.equal(r.worstFolder, 'a');
+  });
+});
+
+describe('scorer grid', () => {
+  it('varies only the p-value history, the season scale and the length correction', () => {
+    const grid = scorerGrid(DEFAULT_SCORER_SETTINGS);
+    assert.equal(grid.length, 8);
+    assert.equal(grid[0]?.label, 'history=8 season=0.013 length=0.5');
+    assert.equal(new Set(grid.map((e) => e.label)).size, 8);
+    for (const e of grid) {
+      const { pValueHistory, seasonScale, lengthCorrection, ...rest } = e.settings;
+      const { pValueHistory: _h, seasonScale: _s, lengthCorrection: _l, ...base } = DEFAULT_SCORER_SETTINGS;
+      assert.deepEqual(rest, base);
+      assert.equal(e.label, `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}`);
+    }
   });
 });

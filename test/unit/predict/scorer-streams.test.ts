@@ -69,6 +69,39 @@ describe('scorer streams', () => {
     assert.ok((s.stats[0] ?? 0) > 1e3, `an off-season value stands out: ${s.stats[0]}`);
   });
 
+  it('season (nearest): a day unlike yesterday but like last week is not a surprise', () => {
+    const periodsMs = [24 * HOUR, 168 * HOUR];
+    const each = new SeasonStream({ periodsMs, smoothingRows: 1, scaleHalfLifeRows: 24 });
+    const nearest = new SeasonStream({ periodsMs, nearest: true, smoothingRows: 1, scaleHalfLifeRows: 24 });
+    assert.deepEqual(nearest.names, ['season']);
+    const rand = noise(3);
+    const weekly = (t: number): number => (Math.floor(t / (24 * HOUR)) % 7 === 5 ? 10 : 0) + rand();
+    let t = 0;
+    for (; t < 3 * 168 * HOUR; t += HOUR) {
+      const v = weekly(t);
+      each.update(t, v);
+      nearest.update(t, v);
+    }
+    for (let i = 0; i < 24; i++, t += HOUR) {
+      const v = weekly(t);
+      each.update(t, v);
+      nearest.update(t, v);
+    }
+    // t is now inside a weekday; move to the weekly special day's first hour.
+    while (Math.floor(t / (24 * HOUR)) % 7 !== 5) {
+      const v = weekly(t);
+      each.update(t, v);
+      nearest.update(t, v);
+      t += HOUR;
+    }
+    const v = weekly(t);
+    each.update(t, v);
+    nearest.update(t, v);
+    assert.ok((each.stats[0] ?? 0) > 8, `against yesterday it stands out: ${each.stats[0]}`);
+    assert.ok((nearest.stats[0] ?? 9) < 2, `against last week it does not: ${nearest.stats[0]}`);
+    assert.equal(nearest.stats[0], Math.min(each.stats[0] ?? NaN, each.stats[1] ?? NaN));
+  });
+
   it('season: a season shorter than 8 steps is never used', () => {
     const s = new SeasonStream({ periodsMs: [4 * HOUR], smoothingRows: 1, scaleHalfLifeRows: 24 });
     for (let i = 0; i < 100; i++) s.update(i * HOUR, i % 4);

@@ -59,8 +59,22 @@ describe('fusion', () => {
       assert.ok(Math.abs(fuse(rule, [0.01]) - 2) < 1e-9, rule);
       assert.equal(fuse(rule, []), 0);
     }
+    assert.equal(fuse('omnibus', []), 0);
     assert.ok(fuse('fisher', [0.01, 0.01]) > fuse('fisher', [0.01, 1]));
     assert.ok(Math.abs(fuse('bonferroni', [0.01, 0.5, 1]) - -Math.log10(0.03)) < 1e-9);
+  });
+
+  it('omnibus: the better of Fisher and Bonferroni, times two', () => {
+    const many = [0.02, 0.02, 0.02, 0.02, 0.02];
+    const one = [1e-6, 1, 1, 1, 1];
+    for (const ps of [many, one]) {
+      const best = Math.max(fuse('fisher', ps), fuse('bonferroni', ps));
+      assert.ok(Math.abs(fuse('omnibus', ps) - (best - Math.log10(2))) < 1e-12);
+    }
+    assert.ok(fuse('fisher', many) > fuse('bonferroni', many), 'agreement: Fisher decides');
+    assert.ok(fuse('bonferroni', one) > fuse('fisher', one), 'one strong stream: min-p decides');
+    assert.ok(fuse('omnibus', one) > fuse('fisher', one), 'so a lone strong stream is not diluted');
+    assert.equal(fuse('omnibus', [1, 1]), 0);
   });
 });
 
@@ -102,18 +116,22 @@ describe('FailureScorer', () => {
     assert.equal(lengthCorrectionDigits(100, 150), 0, 'never adds evidence');
     assert.ok(Math.abs(lengthCorrectionDigits(100, 1100) - 1) < 1e-12);
     const warmupRows = 120;
-    const short = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows: 2 * warmupRows });
-    const long = scoreSeries(points, DEFAULT_SCORER_SETTINGS, { warmupRows, seriesRows: 101 * warmupRows });
     const digits = (s: number): number => (3 * s) / (1 - s);
-    let compared = 0;
-    short.forEach((s, i) => {
-      const l = long[i] as number;
-      if (l > 0) {
-        assert.ok(Math.abs(digits(s) - digits(l) - 2) < 1e-9, `row ${i}: 2 digits less`);
-        compared++;
-      } else assert.ok(digits(s) <= 2 + 1e-9 || s === 0, `row ${i}`);
-    });
-    assert.ok(compared > 0);
+    for (const lengthCorrection of [1, 0.5]) {
+      const settings = withSettings({ lengthCorrection });
+      const short = scoreSeries(points, settings, { warmupRows, seriesRows: 2 * warmupRows });
+      const long = scoreSeries(points, settings, { warmupRows, seriesRows: 101 * warmupRows });
+      const less = 2 * lengthCorrection;
+      let compared = 0;
+      short.forEach((s, i) => {
+        const l = long[i] as number;
+        if (l > 0) {
+          assert.ok(Math.abs(digits(s) - digits(l) - less) < 1e-9, `row ${i}: ${less} digits less`);
+          compared++;
+        } else assert.ok(digits(s) <= less + 1e-9 || s === 0, `row ${i}`);
+      });
+      assert.ok(compared > 0, `lengthCorrection ${lengthCorrection}`);
+    }
     assert.throws(
       () => new FailureScorer(DEFAULT_SCORER_SETTINGS, { warmupRows: 10, seriesRows: 0 }),
       /seriesRows: expected an integer ≥ 1/,
@@ -166,7 +184,15 @@ describe('FailureScorer', () => {
     );
     assert.throws(
       () => withSettings({ fusion: 'max' as never }),
-      /fusion: expected one of fisher, cauchy, bonferroni/,
+      /fusion: expected one of fisher, cauchy, bonferroni, omnibus/,
+    );
+    assert.throws(
+      () => withSettings({ lengthCorrection: 2 }),
+      /lengthCorrection: expected a number in \[0, 1\]/,
+    );
+    assert.throws(
+      () => withSettings({ seasonNearest: 'yes' as never }),
+      /seasonNearest: expected true or false/,
     );
     assert.throws(
       () => new FailureScorer(DEFAULT_SCORER_SETTINGS, { warmupRows: 0 }),
