@@ -214,9 +214,10 @@ export async function openPostgresStores(options: PostgresStoreOptions): Promise
     await pool.end();
     throw err;
   }
+  let ended: Promise<void> | undefined;
   return {
     history: createPostgresHistoryStore(pool),
     models: createPostgresModelStore(pool),
-    close: () => pool.end(),
+    close: () => (ended ??= pool.end()),
   };
 }
