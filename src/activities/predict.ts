@@ -1,14 +1,15 @@
 /**
  * predictFailures: snapshot + config + history → ranked scenarios. Per signal, the newest
- * promoted net of its (resource type, signal) under `modelsDir` competes with Holt-Winters on
- * the series itself (see predict/engine.ts), and the signal's calibration there maps the
- * crossing chance to a probability; the result names each signal's forecaster (`modelKinds`).
+ * promoted net of its (resource type, signal) under `modelsDir` (or in the shared model store)
+ * competes with Holt-Winters on the series itself (see predict/engine.ts), and the signal's
+ * calibration stored with it maps the crossing chance to a probability; the result names each
+ * signal's forecaster (`modelKinds`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ForeshockConfig } from '../config/schema';
-import { loadModel, predictSnapshot } from '../predict/engine';
+import { predictSnapshot } from '../predict/engine';
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/history';
-import { loadSignalModels } from '../predict/model-loader';
+import { loadSignalModels, loadStoredSignalModels } from '../predict/model-loader';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
 import { appendJsonl } from '../report/jsonl';
 import type { Stores } from '../store/types';
@@ -42,19 +43,10 @@ export function createPredictActivities(deps: PredictActivityDeps) {
   const now = deps.now ?? Date.now;
   return {
     async predictFailures(input: PredictFailuresInput): Promise<PredictionResult> {
-      const { models, calibrations } = loadSignalModels(deps.modelsDir, input.config.resources);
-      if (deps.stores) {
-        // the shared store's promoted net wins over whatever this worker's disk holds
-        models.clear();
-        for (const r of input.config.resources) {
-          for (const signal of Object.keys(r.telemetry)) {
-            const key = `${r.type}/${signal}`;
-            if (models.has(key)) continue;
-            const record = await deps.stores.models.loadPromoted({ resourceType: r.type, signal });
-            if (record) models.set(key, loadModel(record));
-          }
-        }
-      }
+      // with shared stores, the store's promoted nets and calibrations, whatever this worker's disk holds
+      const { models, calibrations } = deps.stores
+        ? await loadStoredSignalModels(deps.stores.models, input.config.resources)
+        : loadSignalModels(deps.modelsDir, input.config.resources);
       const at = now();
       const since = at - HISTORY_SPAN_MS;
       const incidents = deps.stores

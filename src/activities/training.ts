@@ -50,7 +50,7 @@ export interface TrainingActivityDeps {
   onProgress?: (done: TrainedModelSummary) => void;
   /** Overrides of the training sizes (tests use tiny ones). */
   trainOptions?: TrainSizes;
-  /** Shared model store (PostgreSQL): each new model is saved and promoted there. @default files under models.dir */
+  /** Shared model store (PostgreSQL): each new model is saved and promoted there, with the signal's calibration. @default files under models.dir */
   models?: ModelStore;
   /** @default 5 seconds */
   heartbeatEveryMs?: number;
@@ -83,7 +83,7 @@ export interface TrainFromConfigOptions {
   signal?: AbortSignal;
   /** @default Date.now */
   now?: () => number;
-  /** Shared model store (PostgreSQL): each promoted model is saved and promoted there. @default files under models.dir */
+  /** Shared model store (PostgreSQL): each promoted model is saved and promoted there, every calibration stored there. @default files under models.dir */
   models?: ModelStore;
 }
 
@@ -176,8 +176,9 @@ export async function trainFromConfig(
       const trained = await trainInWorker(g, options.signal);
       // eslint-disable-next-line @typescript-eslint/no-unused-vars -- kept out of the stored record
       const { promoted, promotionReason, calibrationRecord, calibrationPairs, ...record } = trained;
-      saveCalibration(config.models.dir, g.resourceType, g.signal, calibrationRecord);
       const models = options.models;
+      if (models) await models.saveCalibration(id, calibrationRecord);
+      else saveCalibration(config.models.dir, g.resourceType, g.signal, calibrationRecord);
       const saved = !promoted
         ? undefined
         : models

@@ -1,11 +1,12 @@
 /**
  * The embedded model store: today's `<dir>/<resourceType>/<signal>/v<N>.json` files, plus a
  * `promoted` file holding the promoted version. A series without one loads its newest version,
- * which is how models written before promotion existed keep working.
+ * which is how models written before promotion existed keep working. The series' calibration
+ * stays in `calibration.json` beside them.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { modelVersions, saveModel } from '../predict/model-store';
+import { loadCalibration, modelVersions, saveCalibration, saveModel } from '../predict/model-store';
 import type { ModelKey, ModelRecord, ModelStore } from './types';
 import { StoreError } from './types';
 
@@ -54,6 +55,12 @@ export function createFileModelStore(dir: string): ModelStore {
         .filter((v) => v !== promoted);
       for (const v of doomed) rmSync(path.join(seriesDir(dir, key), `v${v}.json`), { force: true });
       return doomed.length;
+    },
+    async saveCalibration(key, record) {
+      return { ref: saveCalibration(dir, key.resourceType, key.signal, record) };
+    },
+    async loadCalibration(key) {
+      return loadCalibration(dir, key.resourceType, key.signal);
     },
     async close() {},
   };

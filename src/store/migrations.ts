@@ -67,6 +67,20 @@ CREATE TABLE foreshock_model_promotions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'calibrations',
+    sql: `
+CREATE TABLE foreshock_calibrations (
+  resource_type text NOT NULL,
+  signal        text NOT NULL,
+  version       integer NOT NULL CHECK (version > 0),
+  saved_at      timestamptz NOT NULL DEFAULT now(),
+  body          jsonb NOT NULL,
+  PRIMARY KEY (resource_type, signal)
+);
+`,
+  },
 ];
 
 /** Any number; the value only has to be the same in every foreshock process. */

@@ -2,10 +2,12 @@
  * The PostgreSQL store, shared by every worker: outcomes are unique by fault id (the database
  * refuses the second one, so two workers recording the same outcome write one row), model
  * versions are numbered under a per-series advisory lock, and the promotion pointer is one row.
+ * A series' calibration is one row too, replaced (its version counted up) by each training.
  */
 import { Pool, type PoolConfig } from 'pg';
 import { assertMigrated, migrate } from './migrations';
 import type {
+  CalibrationRecord,
   HistoryStore,
   InjectionOutcome,
   ModelKey,
@@ -175,6 +177,23 @@ export function createPostgresModelStore(pool: Pool): ModelStore {
       );
       return rowCount ?? 0;
     },
+    async saveCalibration(key, record) {
+      const { rows } = await pool.query<{ version: number }>(
+        `INSERT INTO foreshock_calibrations (resource_type, signal, version, body) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (resource_type, signal) DO UPDATE
+           SET version = foreshock_calibrations.version + 1, saved_at = now(), body = EXCLUDED.body
+         RETURNING version`,
+        [...keyArgs(key), JSON.stringify(record)],
+      );
+      return { ref: `postgres:${key.resourceType}/${key.signal}/calibration/v${rows[0]!.version}` };
+    },
+    async loadCalibration(key) {
+      const { rows } = await pool.query<{ body: CalibrationRecord }>(
+        `SELECT body FROM foreshock_calibrations WHERE resource_type = $1 AND signal = $2`,
+        keyArgs(key),
+      );
+      return rows[0]?.body;
+    },
     async close() {},
   };
 }
@@ -195,9 +214,10 @@ export async function openPostgresStores(options: PostgresStoreOptions): Promise
     await pool.end();
     throw err;
   }
+  let ended: Promise<void> | undefined;
   return {
     history: createPostgresHistoryStore(pool),
     models: createPostgresModelStore(pool),
-    close: () => pool.end(),
+    close: () => (ended ??= pool.end()),
   };
 }

@@ -4,12 +4,13 @@
  * pointer. Two implementations: files (the embedded default, one worker) and PostgreSQL (any
  * number of workers sharing one database).
  */
+import type { CalibrationRecord } from '../predict/calibration';
 import type { Incident } from '../predict/history';
 import type { ModelRecord } from '../predict/model-store';
 import type { PredictionResult } from '../predict/types';
 import type { InjectionOutcome } from '../workflows/types';
 
-export type { Incident, ModelRecord, PredictionResult, InjectionOutcome };
+export type { CalibrationRecord, Incident, ModelRecord, PredictionResult, InjectionOutcome };
 
 export interface HistoryStore {
   /** Stores the outcome once per `faultId`; a second call with the same fault writes nothing. */
@@ -41,6 +42,13 @@ export interface ModelStore {
   versions(key: ModelKey): Promise<number[]>;
   /** Deletes all but the newest `keep` versions, never the promoted one; returns how many went. */
   prune(key: ModelKey, keep: number): Promise<number>;
+  /**
+   * Replaces the series' probability calibration. It is refitted by every training, whether or
+   * not that training's net is promoted, so it is kept per series rather than per model version.
+   */
+  saveCalibration(key: ModelKey, record: CalibrationRecord): Promise<{ ref: string }>;
+  /** The series' newest calibration, if any training stored one. */
+  loadCalibration(key: ModelKey): Promise<CalibrationRecord | undefined>;
   close(): Promise<void>;
 }
 

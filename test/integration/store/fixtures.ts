@@ -1,4 +1,4 @@
-import type { InjectionOutcome, ModelRecord } from '../../../src/store';
+import type { CalibrationRecord, InjectionOutcome, ModelRecord } from '../../../src/store';
 
 export function outcome(
   n: number,
@@ -36,5 +36,23 @@ export function model(resourceType: string, signal: string, loss: number): Omit<
     evaluation: { mae: loss, naiveMae: 1, candidates: [] },
     residualStd: 0.1,
     net: { type: 'LSTMTimeStep', layers: [loss] } as never,
+  };
+}
+
+/** A calibration record that maps every raw chance to `to` (a flat map over two points). */
+export function calibration(to: number, samples = 40): CalibrationRecord {
+  return {
+    status: 'calibrated',
+    map: {
+      points: [
+        [0, to],
+        [1, to],
+      ],
+      samples,
+    },
+    samples,
+    positives: 6,
+    rawBrier: 0.2,
+    baseRate: 6 / samples,
   };
 }

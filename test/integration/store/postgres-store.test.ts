@@ -1,10 +1,13 @@
 // The PostgreSQL store against a real private PostgreSQL cluster: migrations with a version
 // table (idempotent, safe when two processes migrate at once), outcomes unique by fault id
 // under concurrent writers on separate connection pools, models saved by one store instance
-// loaded by another, promotion and pruning.
+// loaded by another, promotion and pruning, and a calibration saved by one store that another
+// store's worker predicts with.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Pool } from 'pg';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../src/testing/postgres';
 import {
@@ -18,7 +21,10 @@ import {
 } from '../../../src/store';
 import { pidAlive } from '../../../src/demo/processes';
 import { main } from '../../../src/cli/main';
-import { model, outcome } from './fixtures';
+import { configSchema } from '../../../src/config/schema';
+import { createPredictActivities } from '../../../src/activities/predict';
+import type { TelemetrySnapshot } from '../../../src/predict/types';
+import { calibration, model, outcome } from './fixtures';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -157,13 +163,97 @@ describe('PostgreSQL store', () => {
     assert.deepEqual(await b.models.versions(key), [2, 4]);
   });
 
+  it('a calibration saved by one store is what another store and its worker predict with', async () => {
+    const key = { resourceType: 'database', signal: 'latency_p99' };
+    assert.equal(await b.models.loadCalibration(key), undefined);
+    assert.deepEqual(await a.models.saveCalibration(key, calibration(0.2)), {
+      ref: 'postgres:database/latency_p99/calibration/v1',
+    });
+    assert.deepEqual(await b.models.loadCalibration(key), calibration(0.2));
+    const again = await Promise.all([
+      b.models.saveCalibration(key, calibration(0.9)),
+      a.models.saveCalibration({ ...key, signal: 'cpu' }, calibration(0.1)),
+    ]);
+    assert.equal(again[0].ref, 'postgres:database/latency_p99/calibration/v2', 'replaced, counted up');
+    assert.deepEqual(await a.models.loadCalibration(key), calibration(0.9));
+    assert.deepEqual(await a.models.loadCalibration({ ...key, signal: 'cpu' }), calibration(0.1));
+
+    // worker B: an empty models folder of its own, the shared store for everything else
+    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-pg-predict-'));
+    try {
+      const config = configSchema.parse({
+        prometheus: { url: 'http://127.0.0.1:9' },
+        resources: [
+          {
+            name: 'db',
+            type: 'database',
+            proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+            telemetry: { latency_p99: 'latency_p99{resource="db"}' },
+            thresholds: { latency_p99: 0.3 },
+          },
+        ],
+        failure_injection_profile: { injection_frequency: '1h' },
+        resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
+      });
+      const t0 = Date.parse('2026-04-01T00:00:00Z');
+      const snapshot: TelemetrySnapshot = {
+        collectedAt: t0 + 600_000,
+        stepMs: 10_000,
+        signals: [
+          {
+            resource: 'db',
+            resourceType: 'database',
+            signal: 'latency_p99',
+            startMs: t0,
+            stepMs: 10_000,
+            values: Array.from({ length: 60 }, (_, i) => 0.1 + 0.0025 * i + (i % 3 ? -0.002 : 0.004)),
+            stale: false,
+          },
+        ],
+        redGuards: [],
+        firingAlerts: [],
+      };
+      const deps = { modelsDir, historyFiles: { incidents: '/nonexistent', outcomes: '/nonexistent' } };
+      const onB = createPredictActivities({ ...deps, stores: b, now: () => snapshot.collectedAt });
+      const shared = await onB.predictFailures({ snapshot, config });
+      assert.equal(shared.forecasts?.[0]?.calibrated, true, 'the shared calibration is applied');
+      assert.equal(shared.scenarios[0]?.probability, 0.9, 'through the stored map (flat at 0.9)');
+      const alone = await createPredictActivities(deps).predictFailures({ snapshot, config });
+      assert.equal(alone.forecasts?.[0]?.calibrated, false, 'the same worker without the store has none');
+      assert.deepEqual(readdirSync(modelsDir), [], 'nothing read from or written to the local folder');
+    } finally {
+      rmSync(modelsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a database at migration 1 is refused until migrated, then upgraded to the calibrations table', async () => {
+    await pg.createDatabase('upgrade');
+    const pool = new Pool({ connectionString: pg.url('upgrade') });
+    try {
+      assert.deepEqual(await migrate(pool, MIGRATIONS.slice(0, 1)), [1]);
+      await assert.rejects(openPostgresStores({ url: pg.url('upgrade') }), /lacks migration\(s\) 2\b/);
+      assert.deepEqual(await migrate(pool), [2]);
+    } finally {
+      await pool.end();
+    }
+    const stores = await openPostgresStores({ url: pg.url('upgrade') });
+    try {
+      const key = { resourceType: 'api', signal: 'cpu' };
+      await stores.models.saveCalibration(key, calibration(0.5));
+      assert.deepEqual(await stores.models.loadCalibration(key), calibration(0.5));
+    } finally {
+      await stores.close();
+    }
+  });
+
   it('foreshock db migrate creates the tables once and then reports nothing to do', async () => {
     await pg.createDatabase('cli');
+    const latest = MIGRATIONS.at(-1)!.version;
     const first = await cli('db', 'migrate', '--url', pg.url('cli'));
     assert.equal(first.code, 0);
-    assert.deepEqual(JSON.parse(first.out), { applied: [1], current: 1 });
+    assert.deepEqual(JSON.parse(first.out), { applied: MIGRATIONS.map((m) => m.version), current: latest });
     const again = await cli('db', 'migrate', '--url', pg.url('cli'));
-    assert.deepEqual(JSON.parse(again.out), { applied: [], current: 1 });
+    assert.deepEqual(JSON.parse(again.out), { applied: [], current: latest });
     const stores = await openPostgresStores({ url: pg.url('cli') });
     await stores.close();
   });
