@@ -8,7 +8,8 @@ import type { ForeshockConfig } from '../config/schema';
 import type { PrometheusAdapter } from '../prometheus/adapter';
 import { runBacktest, type BacktestResult } from '../predict/backtest';
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/history';
-import { loadSignalModels, type SignalModels } from '../predict/model-loader';
+import { loadSignalModels, loadStoredSignalModels, type SignalModels } from '../predict/model-loader';
+import type { Stores } from '../store/types';
 import type { SignalWindow } from '../predict/types';
 import { toGrid } from './telemetry';
 
@@ -63,6 +64,12 @@ export interface BacktestRangeOptions {
   alarmAt?: number;
   /** Use the stored nets and calibrations. @default true */
   models?: boolean;
+  /**
+   * The shared stores (`store.kind: postgres`): nets, calibrations, incidents and outcomes come
+   * from them, as the live path reads them.
+   * @default the config's `models.dir` and history files
+   */
+  stores?: Pick<Stores, 'history' | 'models'>;
 }
 
 export interface BacktestRangeResult {
@@ -79,16 +86,25 @@ export async function backtestRange(
 ): Promise<BacktestRangeResult> {
   const stepMs = options.stepMs ?? config.prometheus.step;
   const windows = await fetchRange(prometheus, config, options.fromMs, options.toMs, stepMs);
+  const stores = options.stores;
   const loaded: SignalModels =
     options.models === false
       ? { models: new Map(), calibrations: new Map() }
-      : loadSignalModels(config.models.dir, config.resources);
+      : stores
+        ? await loadStoredSignalModels(stores.models, config.resources)
+        : loadSignalModels(config.models.dir, config.resources);
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-  const history = summarizeHistory(
-    parseIncidents(read(config.history.incidents), config.history.incidents).items,
-    parseOutcomes(read(config.history.outcomes), config.history.outcomes).items,
-    options.toMs,
-  );
+  const history = stores
+    ? summarizeHistory(
+        await stores.history.incidentsSince(0),
+        parseOutcomes((await stores.history.outcomesSince(0)).map((o) => JSON.stringify(o)).join('\n')).items,
+        options.toMs,
+      )
+    : summarizeHistory(
+        parseIncidents(read(config.history.incidents), config.history.incidents).items,
+        parseOutcomes(read(config.history.outcomes), config.history.outcomes).items,
+        options.toMs,
+      );
   const result = runBacktest({
     config,
     windows,

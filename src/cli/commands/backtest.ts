@@ -5,6 +5,7 @@ import { parseDuration } from '../../config/duration';
 import { backtestRange } from '../../activities/backtest';
 import type { BacktestResult } from '../../predict/backtest';
 import { writeBacktestReport } from '../../report/backtest';
+import { openStores } from '../../store';
 import { prometheusOf } from './support';
 
 interface BacktestCliOptions {
@@ -102,6 +103,8 @@ export function registerBacktest(program: Command): void {
       if (!(alarmAt > 0 && alarmAt <= 1))
         throw new Error(`--alarm-at: expected a probability in (0, 1], got "${opts.alarmAt}"`);
       const prometheus = prometheusOf(config);
+      // shared stores: the nets, calibrations and history every worker reads
+      const stores = config.store.kind === 'postgres' ? await openStores(config) : undefined;
       const { result, windows, inSampleModels } = await backtestRange(config, prometheus, {
         fromMs,
         toMs,
@@ -110,7 +113,8 @@ export function registerBacktest(program: Command): void {
         alarmAt,
         models: opts.models,
         ...(opts.every ? { everyMs: duration('--every', opts.every) } : {}),
-      });
+        ...(stores ? { stores } : {}),
+      }).finally(() => stores?.close());
       if (!opts.json) {
         for (const w of windows) if (w.error) console.log(`note: ${w.resource}/${w.signal}: ${w.error}`);
         if (inSampleModels)

@@ -23,6 +23,7 @@ import { pidAlive } from '../../../src/demo/processes';
 import { main } from '../../../src/cli/main';
 import { configSchema } from '../../../src/config/schema';
 import { createPredictActivities } from '../../../src/activities/predict';
+import { backtestRange } from '../../../src/activities/backtest';
 import type { TelemetrySnapshot } from '../../../src/predict/types';
 import { calibration, model, outcome } from './fixtures';
 
@@ -221,6 +222,55 @@ describe('PostgreSQL store', () => {
       const alone = await createPredictActivities(deps).predictFailures({ snapshot, config });
       assert.equal(alone.forecasts?.[0]?.calibrated, false, 'the same worker without the store has none');
       assert.deepEqual(readdirSync(modelsDir), [], 'nothing read from or written to the local folder');
+    } finally {
+      rmSync(modelsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a backtest with the shared stores replays with their calibration, not the local folder', async () => {
+    // the previous test left database/latency_p99 calibrated flat at 0.9 in the store
+    const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-pg-backtest-'));
+    try {
+      const config = configSchema.parse({
+        prometheus: { url: 'http://127.0.0.1:9', step: '10s', lookback: '5m' },
+        models: { dir: modelsDir },
+        history: { incidents: '/nonexistent/incidents.jsonl', outcomes: '/nonexistent/outcomes.jsonl' },
+        resources: [
+          {
+            name: 'db',
+            type: 'database',
+            proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+            telemetry: { latency_p99: 'latency_p99{resource="db"}' },
+            thresholds: { latency_p99: 0.3 },
+          },
+        ],
+        failure_injection_profile: { injection_frequency: '1h' },
+        resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
+      });
+      const t0 = Date.parse('2026-04-01T00:00:00Z');
+      const prometheus = {
+        rangeQuery: async (_q: string, start: number, end: number, step: number) => {
+          const timestamps: number[] = [];
+          for (let t = start; t <= end; t += step) timestamps.push(t);
+          return [
+            { labels: {}, timestamps, values: timestamps.map((t) => 0.1 + ((t - t0) / 3_600_000) * 0.4) },
+          ];
+        },
+      };
+      const range = { fromMs: t0, toMs: t0 + 3_600_000, stepMs: 10_000, horizonMs: 300_000, everyMs: 60_000 };
+      const shared = await backtestRange(config, prometheus, { ...range, stores: b });
+      const local = await backtestRange(config, prometheus, range);
+      assert.ok(shared.result.live.samples > 10, 'forecasts were replayed');
+      assert.equal(shared.result.live.samples, local.result.live.samples);
+      const p = shared.result.live.positives / shared.result.live.samples;
+      const flat = p * 0.1 ** 2 + (1 - p) * 0.9 ** 2;
+      assert.ok(Math.abs(shared.result.live.brier - flat) < 1e-9, 'every live probability is the stored 0.9');
+      assert.notEqual(
+        local.result.live.brier,
+        shared.result.live.brier,
+        'the local folder has no calibration',
+      );
+      assert.deepEqual(readdirSync(modelsDir), [], 'the local folder was not touched');
     } finally {
       rmSync(modelsDir, { recursive: true, force: true });
     }
