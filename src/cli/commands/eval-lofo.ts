@@ -65,16 +65,16 @@ export function printLofo(run: LofoRun): void {
     console.log(`profile ${p}`);
     console.log(table.toString());
     console.log(
-      `  LOFO mean ${r.mean.toFixed(1)}, worst ${r.worst.toFixed(1)} (${r.worstFolder}), pooled out-of-fold ${r.pooled.toFixed(1)}; in-sample (${run.label} settings) ${r.inSample.toFixed(1)}`,
+      `  LOFO mean ${r.mean.toFixed(1)} (bootstrap ${Math.round(100 * r.interval.level)} % interval ${r.interval.low.toFixed(1)}–${r.interval.high.toFixed(1)}), worst ${r.worst.toFixed(1)} (${r.worstFolder}), pooled out-of-fold ${r.pooled.toFixed(1)}; in-sample (${run.label} settings) ${r.inSample.toFixed(1)}`,
     );
   }
   if (run.ablation) {
     const table = new Table({
-      head: ['without', 'streams', 'LOFO mean', 'worst', 'pooled', 'in-sample', 'low-FP mean', 'low-FN mean'],
+      head: ['change', 'streams', 'LOFO mean', 'worst', 'pooled', 'in-sample', 'low-FP mean', 'low-FN mean'],
     });
     for (const a of run.ablation) {
       table.push([
-        a.without,
+        a.with ? `+${a.with}` : a.without === 'none' ? '—' : `−${a.without}`,
         a.streams.join('+'),
         a.lofoMean.toFixed(1),
         a.worst.toFixed(1),
@@ -102,6 +102,7 @@ export function lofoJson(run: LofoRun): Record<string, unknown> {
           p,
           {
             mean: r.mean,
+            mean_interval: r.interval,
             worst: r.worst,
             worst_folder: r.worstFolder,
             pooled: r.pooled,

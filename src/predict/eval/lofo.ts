@@ -7,6 +7,7 @@
  */
 import { FailureScorer } from '../scorer/failure-scorer';
 import type { ScorerSettings } from '../scorer/settings';
+import { bootstrapFoldMean, type BootstrapInterval, type HeldOutFile } from './bootstrap';
 import type { NabFile } from './nab-data';
 import {
   NAB_PROFILES,
@@ -15,6 +16,7 @@ import {
   optimizeThreshold,
   probationaryLength,
   scoreCorpus,
+  scoreFile,
   type ProfileName,
   type ScoredFile,
 } from './nab-score';
@@ -69,6 +71,8 @@ export interface ProfileLofo {
   worstFolder: string;
   /** Every held-out file scored at its fold's threshold, normalized over the whole corpus. */
   pooled: number;
+  /** Each held-out file's raw score at its fold's threshold (what the bootstrap resamples). */
+  heldOutFiles: HeldOutFile[];
 }
 
 /**
@@ -84,6 +88,7 @@ export function lofoProfile(
   const folders = [...new Set(files.map((f) => folderOf(f.key)))];
   const scored = gridScores.map((scores) => scoredFiles(files, scores));
   const folds: FoldResult[] = [];
+  const heldOutFiles: HeldOutFile[] = [];
   let pooledRaw = 0;
   for (const folder of folders) {
     const train = files.map((f, k) => (folderOf(f.key) !== folder ? k : -1)).filter((k) => k >= 0);
@@ -107,6 +112,13 @@ export function lofoProfile(
     const heldOut = test.map((k) => scored[chosen]?.[k] as ScoredFile);
     const result = scoreCorpus(heldOut, best.threshold, costs);
     pooledRaw += result.raw;
+    for (const f of heldOut) {
+      heldOutFiles.push({
+        folder,
+        raw: scoreFile(f, best.threshold, costs).raw,
+        windows: f.weights.windows.length,
+      });
+    }
     const windows = heldOut.reduce((n, f) => n + f.weights.windows.length, 0);
     folds.push({
       folder,
@@ -136,6 +148,7 @@ export function lofoProfile(
     worst: (worstFold?.score as number | undefined) ?? 0,
     worstFolder: worstFold?.folder ?? '',
     pooled: perfect === nul ? 0 : (100 * (pooledRaw - nul)) / (perfect - nul),
+    heldOutFiles,
   };
 }
 
@@ -149,10 +162,14 @@ export function inSample(
 }
 
 export interface LofoReport {
-  profiles: Record<ProfileName, ProfileLofo & { inSample: number }>;
+  profiles: Record<ProfileName, ProfileLofo & { inSample: number; interval: BootstrapInterval }>;
 }
 
-/** LOFO for the three profiles; `inSampleIndex` is the grid entry whose in-sample score is shown. */
+/**
+ * LOFO for the three profiles, each with a seeded bootstrap 90 % interval of its mean (files
+ * resampled within folds, see ./bootstrap); `inSampleIndex` is the grid entry whose in-sample
+ * score is shown.
+ */
 export function lofoReport(
   files: readonly NabFile[],
   gridScores: readonly (readonly Float64Array[])[],
@@ -160,9 +177,11 @@ export function lofoReport(
 ): LofoReport {
   const profiles = {} as LofoReport['profiles'];
   for (const p of PROFILE_NAMES) {
+    const lofo = lofoProfile(files, gridScores, p);
     profiles[p] = {
-      ...lofoProfile(files, gridScores, p),
+      ...lofo,
       inSample: inSample(files, gridScores[inSampleIndex] ?? [], p),
+      interval: bootstrapFoldMean(lofo.heldOutFiles, NAB_PROFILES[p]),
     };
   }
   return { profiles };

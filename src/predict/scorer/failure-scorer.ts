@@ -3,7 +3,8 @@
  * look-ahead, by both `foreshock eval nab` and the live path (`scoreSeries`).
  *
  *   row ─▶ streams (range in volatility units, Holt forecast error at several time scales,
- *          day/week season (nearest of the two), relative entropy, optional neural forecast error)
+ *          day/week season (nearest of the two), relative entropy, optional level shift / spread
+ *          collapse, optional neural forecast error)
  *       ─▶ each statistic ranked among its own past values ─▶ empirical p-value
  *       ─▶ fused (omnibus / Fisher / Cauchy / Bonferroni) ─▶ surprise digits d = −log10 p
  *       ─▶ less a share of log10 of the warm-up lengths to be scored (Bonferroni over the length)
@@ -18,6 +19,7 @@ import { RankPValue } from './pvalue';
 import { SeasonStream } from './season';
 import { DEFAULT_SCORER_SETTINGS, validateSettings, type ScorerSettings, type StreamName } from './settings';
 import { ForecastStream, RangeStream, type Stream } from './streams';
+import { LevelStream } from './level';
 import { NeuralStream } from './neural';
 import { QuietFilter } from './quiet';
 
@@ -87,6 +89,16 @@ function buildStreams(s: ScorerSettings, warmup: number): { kind: StreamName; st
         bins: s.entropyBins,
         lookback: 60,
         clipSd: 4.5,
+      }),
+    });
+  }
+  if (s.streams.level) {
+    out.push({
+      kind: 'level',
+      stream: new LevelStream({
+        scalesRows: s.levelScales.map(rows),
+        baselineRows: rows(s.levelBaseline),
+        statistics: s.levelStatistics,
       }),
     });
   }

@@ -24,13 +24,31 @@ export const GRID_SEASON_SCALES: readonly number[] = [0.013, 0.03];
 /** Shares of the length correction tried. */
 export const GRID_LENGTH_CORRECTIONS: readonly number[] = [0.5, 1];
 
-export function scorerGrid(base: ScorerSettings): GridEntry[] {
-  return GRID_HISTORIES.flatMap((pValueHistory) =>
-    GRID_SEASON_SCALES.flatMap((seasonScale) =>
-      GRID_LENGTH_CORRECTIONS.map((lengthCorrection) => ({
-        label: `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}`,
-        settings: { ...base, pValueHistory, seasonScale, lengthCorrection },
-      })),
+/**
+ * Level stream (src/predict/scorer/level.ts) states tried. Only `false`: with the level stream
+ * as a per-fold on/off choice the nested LOFO mean fell (docs/prediction.md, "Level stream"),
+ * so it is not in the grid; pass `[false, true]` to `scorerGrid` to measure that again.
+ */
+export const GRID_LEVEL: readonly boolean[] = [false];
+
+/** The grid; a `level=on|off` label part appears only when both level states are tried. */
+export function scorerGrid(base: ScorerSettings, levels: readonly boolean[] = GRID_LEVEL): GridEntry[] {
+  return levels.flatMap((level) =>
+    GRID_HISTORIES.flatMap((pValueHistory) =>
+      GRID_SEASON_SCALES.flatMap((seasonScale) =>
+        GRID_LENGTH_CORRECTIONS.map((lengthCorrection) => ({
+          label: `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}${
+            levels.length > 1 ? ` level=${level ? 'on' : 'off'}` : ''
+          }`,
+          settings: {
+            ...base,
+            pValueHistory,
+            seasonScale,
+            lengthCorrection,
+            streams: { ...base.streams, level },
+          },
+        })),
+      ),
     ),
   );
 }

@@ -6,9 +6,17 @@
  */
 import committed from './settings.json';
 import { FUSION_RULES, type FusionRule } from './fusion';
+import { LEVEL_STATISTICS, type LevelStatistic } from './level';
 
-export type StreamName = 'range' | 'forecast' | 'season' | 'entropy' | 'neural';
-export const STREAM_NAMES: readonly StreamName[] = ['range', 'forecast', 'season', 'entropy', 'neural'];
+export type StreamName = 'range' | 'forecast' | 'season' | 'entropy' | 'neural' | 'level';
+export const STREAM_NAMES: readonly StreamName[] = [
+  'range',
+  'forecast',
+  'season',
+  'entropy',
+  'neural',
+  'level',
+];
 
 export interface ScorerSettings {
   /** Which streams run. */
@@ -40,6 +48,15 @@ export interface ScorerSettings {
   entropyWindow: number;
   /** Histogram bins of the entropy stream. @default 5 */
   entropyBins: number;
+  /**
+   * Recent-window lengths of the level stream (median shift and spread collapse against the
+   * baseline window before them), × warm-up. @default [0.05]
+   */
+  levelScales: number[];
+  /** Baseline-window length of the level stream (and cap of its `stuck` count), × warm-up. @default 0.5 */
+  levelBaseline: number;
+  /** The level stream's statistics. @default ['shift', 'spread'] */
+  levelStatistics: LevelStatistic[];
   /** How many of its own past values each statistic is ranked among, × warm-up. @default 4 */
   pValueHistory: number;
   /** Share of each history whose excesses fit the exponential tail (0 = ranks only). @default 0.02 */
@@ -104,6 +121,17 @@ export function validateSettings(s: ScorerSettings): ScorerSettings {
   checkFraction('seasonScale', s.seasonScale, 0, 10);
   checkFraction('entropyWindow', s.entropyWindow, 0, 10);
   checkFraction('entropyBins', s.entropyBins, 2, 64);
+  checkList('levelScales', s.levelScales, 0, 10);
+  checkFraction('levelBaseline', s.levelBaseline, 0, 10);
+  if (
+    !Array.isArray(s.levelStatistics) ||
+    s.levelStatistics.length === 0 ||
+    !s.levelStatistics.every((x) => LEVEL_STATISTICS.includes(x))
+  ) {
+    throw new ScorerSettingsError(
+      `levelStatistics: expected a non-empty list of ${LEVEL_STATISTICS.join(', ')}`,
+    );
+  }
   checkFraction('pValueHistory', s.pValueHistory, 0.1, 100);
   if (!FUSION_RULES.includes(s.fusion)) {
     throw new ScorerSettingsError(

@@ -74,4 +74,12 @@ describe('scorer grid', () => {
       assert.equal(e.label, `history=${pValueHistory} season=${seasonScale} length=${lengthCorrection}`);
     }
   });
+
+  it('adds the level stream as on/off only when asked to try both', () => {
+    const grid = scorerGrid(DEFAULT_SCORER_SETTINGS, [false, true]);
+    assert.equal(grid.length, 16);
+    assert.equal(grid.filter((e) => e.settings.streams.level).length, 8);
+    assert.ok(grid.every((e) => e.label.endsWith(e.settings.streams.level ? ' level=on' : ' level=off')));
+    assert.ok(scorerGrid(DEFAULT_SCORER_SETTINGS).every((e) => !e.settings.streams.level));
+  });
 });
