@@ -1,9 +1,17 @@
 /**
- * Probabilities that mean what they say: an isotonic map from the engine's raw crossing chance
- * to observed frequency, fitted only on (raw, outcome) pairs kept apart from model fitting and
- * selection, and only when they hold enough failures; otherwise the map is marked
- * `uncalibrated` and the raw chance is used as it is. Also the scores that check it: Brier,
- * Brier skill against the base rate, and the reliability table the report draws.
+ * Probabilities that mean what they say, fitted only on (raw, outcome) pairs kept apart from
+ * model fitting and selection:
+ *
+ * - enough failures and non-failures (MIN_CALIBRATION_POSITIVES of each): an isotonic map from
+ *   the engine's raw crossing chance to observed frequency;
+ * - fewer on one side, but at least MIN_BLEND_SAMPLES pairs: a blend of the raw chance with the
+ *   signal's own base rate (smoothed), its one weight fitted on the pairs: a signal that sat
+ *   above its threshold in 45 of 45 held-out forecasts, or never reached it, says so instead of
+ *   passing on a raw chance its history contradicts;
+ * - fewer pairs: `uncalibrated`, and the raw chance is used as it is.
+ *
+ * Also the scores that check it: Brier, Brier skill against the base rate, and the reliability
+ * table the report draws.
  */
 import { calibrate, fitCalibration, type Calibration } from './probability';
 
@@ -14,9 +22,11 @@ export interface LabelledForecast {
 
 export interface CalibrationRecord {
   status: 'calibrated' | 'uncalibrated';
-  /** Why it is uncalibrated, when it is. */
+  /** Why it is uncalibrated, or why a blend stands in for the map. */
   reason?: string;
   map?: Calibration;
+  /** With too few failures (or non-failures) for a map: weight·raw + (1 − weight)·rate. */
+  blend?: { weight: number; rate: number };
   samples: number;
   positives: number;
   /** Brier score of the raw chances on the fitting pairs, and of the base rate. */
@@ -24,12 +34,31 @@ export interface CalibrationRecord {
   baseRate: number;
 }
 
-/** Fewer failures than this among the pairs: no map, the raw chance stands. */
+/** Fewer failures (or non-failures) than this among the pairs: no isotonic map. */
 export const MIN_CALIBRATION_POSITIVES = 5;
+/** Fewer pairs than this: not even a base-rate blend, the raw chance stands (`uncalibrated`). */
+export const MIN_BLEND_SAMPLES = 10;
+
+/** The signal's base rate with half a failure and half a non-failure of prior (never 0 or 1). */
+export function smoothedRate(positives: number, samples: number): number {
+  return (positives + 0.5) / (samples + 1);
+}
+
+/** The weight in [0, 1] (steps of 0.05) of the raw chance against `rate` with the lowest Brier on the pairs. */
+export function fitBlendWeight(pairs: readonly LabelledForecast[], rate: number): number {
+  let best = { weight: 0, brier: Infinity };
+  for (let i = 0; i <= 20; i++) {
+    const weight = i / 20;
+    const b = brierScore(pairs.map((x) => ({ p: weight * x.p + (1 - weight) * rate, outcome: x.outcome })));
+    if (b < best.brier - 1e-12) best = { weight, brier: b };
+  }
+  return best.weight;
+}
 
 export function fitCalibrationRecord(
   pairs: readonly LabelledForecast[],
   minPositives = MIN_CALIBRATION_POSITIVES,
+  minBlendSamples = MIN_BLEND_SAMPLES,
 ): CalibrationRecord {
   const usable = pairs.filter((x) => Number.isFinite(x.p));
   const positives = usable.filter((x) => x.outcome).length;
@@ -39,19 +68,22 @@ export function fitCalibrationRecord(
     rawBrier: brierScore(usable),
     baseRate: usable.length ? positives / usable.length : NaN,
   };
-  if (positives < minPositives)
-    return {
-      status: 'uncalibrated',
-      reason: `${positives} failure${positives === 1 ? '' : 's'} among ${usable.length} held-out forecasts (need ${minPositives})`,
-      ...base,
-    };
-  if (usable.length - positives < minPositives)
-    return {
-      status: 'uncalibrated',
-      reason: `only ${usable.length - positives} non-failures among ${usable.length} held-out forecasts`,
-      ...base,
-    };
-  return { status: 'calibrated', map: fitCalibration(usable), ...base };
+  const scarce =
+    positives < minPositives
+      ? `${positives} failure${positives === 1 ? '' : 's'} among ${usable.length} held-out forecasts (need ${minPositives} for a map)`
+      : usable.length - positives < minPositives
+        ? `only ${usable.length - positives} non-failures among ${usable.length} held-out forecasts`
+        : undefined;
+  if (scarce === undefined) return { status: 'calibrated', map: fitCalibration(usable), ...base };
+  if (usable.length < minBlendSamples) return { status: 'uncalibrated', reason: scarce, ...base };
+  const rate = smoothedRate(positives, usable.length);
+  const weight = fitBlendWeight(usable, rate);
+  return {
+    status: 'calibrated',
+    reason: `${scarce}: blended with the base rate ${rate.toFixed(2)} (raw weight ${weight.toFixed(2)})`,
+    blend: { weight, rate },
+    ...base,
+  };
 }
 
 /**
@@ -63,8 +95,13 @@ export function applyCalibration(
   record: CalibrationRecord | undefined,
 ): { p: number; calibrated: boolean } {
   if (!Number.isFinite(raw)) return { p: NaN, calibrated: false };
-  if (record?.status !== 'calibrated' || !record.map) return { p: raw, calibrated: false };
-  return { p: calibrate(raw, record.map), calibrated: true };
+  if (record?.status !== 'calibrated') return { p: raw, calibrated: false };
+  if (record.map) return { p: calibrate(raw, record.map), calibrated: true };
+  if (record.blend) {
+    const { weight, rate } = record.blend;
+    return { p: weight * Math.min(Math.max(raw, 0), 1) + (1 - weight) * rate, calibrated: true };
+  }
+  return { p: raw, calibrated: false };
 }
 
 export function brierScore(pairs: readonly LabelledForecast[]): number {

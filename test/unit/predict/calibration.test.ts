@@ -5,6 +5,7 @@ import {
   brierScore,
   brierSkill,
   fitCalibrationRecord,
+  MIN_BLEND_SAMPLES,
   outOfFold,
   reliability,
 } from '../../../src/predict/calibration';
@@ -25,15 +26,35 @@ function pairs(n: number, truth: (p: number) => number, seed = 7) {
 }
 
 describe('calibration kept honest', () => {
-  it('marks a fit with too few failures uncalibrated and passes raw chances through', () => {
+  it('marks a fit on too few forecasts uncalibrated and passes raw chances through', () => {
     const few = [
-      ...Array.from({ length: 50 }, () => ({ p: 0.1, outcome: false })),
+      ...Array.from({ length: MIN_BLEND_SAMPLES - 2 }, () => ({ p: 0.1, outcome: false })),
       { p: 0.9, outcome: true },
     ];
     const record = fitCalibrationRecord(few);
     assert.equal(record.status, 'uncalibrated');
-    assert.match(record.reason ?? '', /1 failure among 51/);
+    assert.match(record.reason ?? '', new RegExp(`1 failure among ${MIN_BLEND_SAMPLES - 1}`));
     assert.deepEqual(applyCalibration(0.999, record), { p: 0.999, calibrated: false });
+  });
+
+  it('too few failures for a map: the raw chance blended with the base rate it contradicts', () => {
+    const quiet = [
+      ...Array.from({ length: 50 }, (_, i) => ({ p: i % 2 ? 0.9 : 0.6, outcome: false })),
+      { p: 0.9, outcome: true },
+    ];
+    const record = fitCalibrationRecord(quiet);
+    assert.equal(record.status, 'calibrated');
+    assert.equal(record.map, undefined, 'no isotonic map on one failure');
+    assert.match(record.reason ?? '', /1 failure among 51 .*blended with the base rate 0\.03/);
+    const p = applyCalibration(0.9, record);
+    assert.equal(p.calibrated, true);
+    assert.ok(p.p < 0.1, `a raw 0.9 that failed 1 time in 26 comes out ${p.p}`);
+    const calibrated = quiet.map((x) => ({ p: applyCalibration(x.p, record).p, outcome: x.outcome }));
+    assert.ok(brierScore(calibrated) < brierScore(quiet));
+    // a signal over its threshold at every held-out origin
+    const always = Array.from({ length: 30 }, (_, i) => ({ p: (i % 5) / 5, outcome: true }));
+    const over = applyCalibration(0, fitCalibrationRecord(always));
+    assert.ok(over.p > 0.9, `${over.p}`);
   });
 
   it('a NaN chance stays NaN, calibrated or not', () => {
