@@ -1,9 +1,23 @@
 /**
- * The prediction side of the demo's summary line: which forecasters ran, each cycle's top
- * scenario, and the backtest's headline numbers. Pure: records in, plain JSON out.
+ * The parts of the demo's summary line: injections and rollbacks from the outcome records,
+ * which forecasters ran, each cycle's top scenario, and the backtest's headline numbers. Pure:
+ * records in, plain JSON out.
  */
 import type { BacktestResult } from '../predict/backtest';
 import type { PredictionResult } from '../predict/types';
+import type { OutcomeRecord } from '../report/types';
+
+/** Counts from the outcome records: an injection is a fault that was applied; a rollback one that was removed again. */
+export function tally(outcomes: OutcomeRecord[]) {
+  const applied = outcomes.filter(
+    (o) => !o.dryRun && o.rollbackPath !== 'inject_failed' && o.rollbackPath !== 'dry_run',
+  );
+  return {
+    injections: applied.length,
+    rollbacks: applied.filter((o) => o.verified !== false).length,
+    guard_breaches: outcomes.reduce((n, o) => n + o.breaches.length, 0),
+  };
+}
 
 export interface TopScenario {
   id: string;

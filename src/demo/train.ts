@@ -6,6 +6,8 @@
 import type { ForeshockConfig } from '../config/schema';
 import type { PrometheusAdapter } from '../prometheus/adapter';
 import { trainFromConfig, type TrainedModelSummary, type TrainSizes } from '../activities/training';
+import type { BackfillResult } from './history';
+import type { DemoEvents, DemoSummary } from './types';
 
 /** Sizes for the demo: a fraction of the defaults, enough for its few smooth signals. */
 export const DEMO_TRAIN_SIZES: TrainSizes = {
@@ -26,7 +28,7 @@ export function describeTrained(s: TrainedModelSummary): string {
   const c = s.calibration;
   const cal = c
     ? c.status === 'calibrated'
-      ? `calibrated on ${c.samples} held-out forecasts (${c.positives} failures)`
+      ? `calibrated on ${c.samples} held-out forecasts (${c.positives} failures)${c.reason ? `; ${c.reason}` : ''}`
       : `uncalibrated: ${c.reason ?? ''}`
     : 'no calibration';
   return `${id}: ${net}; ${cal}`;
@@ -54,4 +56,62 @@ export async function trainOnHistory(options: {
     },
   );
   return { models, ms: Date.now() - started };
+}
+
+/**
+ * With a backfilled history: starts training on it (Ctrl-C terminates the training threads)
+ * and fills the summary's `history` when it is done; resolves when the training has ended.
+ */
+export function startHistoryTraining(o: {
+  backfilled: BackfillResult;
+  config: ForeshockConfig;
+  prometheus: PrometheusAdapter;
+  horizonMs: number;
+  summary: DemoSummary;
+  events: DemoEvents;
+  stopSignal?: Promise<void>;
+}): Promise<{ models: TrainedModelSummary[]; ms: number }> {
+  const { backfilled, summary, events } = o;
+  const minutes = (backfilled.toMs - backfilled.fromMs) / 60_000;
+  events.event(
+    `history: ${minutes.toFixed(0)} min of recorded telemetry backfilled (${backfilled.series} series, ${backfilled.samples} samples); training the forecasters on it`,
+  );
+  const stopTraining = new AbortController();
+  void o.stopSignal?.then(() => stopTraining.abort());
+  const training = trainOnHistory({
+    config: o.config,
+    prometheus: o.prometheus,
+    lookbackMs: Date.now() - backfilled.fromMs,
+    horizonMs: o.horizonMs,
+    say: (line) => events.event(line),
+    signal: stopTraining.signal,
+  });
+  // the summary is filled in when the training is awaited, before the first cycle
+  training.then(
+    ({ models, ms }) => {
+      summary.history = {
+        minutes: +minutes.toFixed(1),
+        series: backfilled.series,
+        train_s: +(ms / 1000).toFixed(1),
+        promoted: models.filter((m) => m.promoted).length,
+        calibrated: models.filter((m) => m.calibration?.status === 'calibrated').length,
+      };
+    },
+    () => undefined,
+  );
+  return training;
+}
+
+/** Waits for the training; a failed training leaves Holt-Winters alone, uncalibrated. */
+export async function finishTraining(
+  training: Promise<{ models: TrainedModelSummary[]; ms: number }>,
+  events: DemoEvents,
+): Promise<void> {
+  const { models, ms } = await training.catch((err: Error) => {
+    events.event(`training failed (${err.message}): Holt-Winters forecasts alone, uncalibrated`);
+    return { models: [], ms: 0 };
+  });
+  events.event(
+    `training done in ${(ms / 1000).toFixed(1)} s: ${models.filter((m) => m.promoted).length} of ${models.length} nets promoted, ${models.filter((m) => m.calibration?.status === 'calibrated').length} signals calibrated`,
+  );
 }
