@@ -23,7 +23,7 @@ export const DEMO_HISTORY_FILE = path.join(PROJECT_ROOT, 'config', 'demo', 'hist
 
 /** Metric names the demo's signals, guards and rules read (raw and recorded). */
 export const HISTORY_SELECTOR =
-  '{__name__=~"nginx_http_requests_total|loadgen_requests_total|loadgen_request_duration_seconds_bucket|process_cpu_seconds_total|http_requests_total|http_request_duration_seconds_bucket|db_query_seconds_bucket|pg_stat_database_numbackends|postgresql_.+_total|up|ALERTS|job:.+|api:.+"}';
+  '{__name__=~"nginx_http_requests_total|loadgen_requests_total|loadgen_request_duration_seconds_bucket|process_cpu_seconds_total|http_requests_total|http_request_duration_seconds_bucket|db_query_seconds_bucket|pg_stat_database_numbackends|postgresql_.+_total|api_access_.+_total|up|ALERTS|job:.+|api:.+"}';
 
 export interface HistoryMeta {
   format: 1;
@@ -36,6 +36,8 @@ export interface HistoryMeta {
   ordersRows?: number;
   /** Faults the recording's chaos cycles injected, with whether a guard breached. */
   injections?: { resource: string; mode: string; startMs: number; endMs: number; breached: boolean }[];
+  /** When the recorder's maintenance job emptied the orders table. */
+  archives?: number[];
 }
 
 export interface RecordedSeries {

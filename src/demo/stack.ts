@@ -97,8 +97,9 @@ export interface DemoStackOptions {
   /** Rows to put in the orders table before the API starts (where a recording left it). @default 0 */
   ordersRows?: number;
   /**
-   * PostgreSQL's log lines as metrics: mtail runs config/demo/mtail's programs over its log,
-   * scraped as job `logs` (needs mtail, see scripts/install-demo-tools.sh). @default false
+   * PostgreSQL's log and the API's access log (nginx's) as metrics: mtail runs
+   * config/demo/mtail's programs over them, scraped as job `logs` (needs mtail, see
+   * scripts/install-demo-tools.sh). @default false
    */
   logMetrics?: boolean;
 }
@@ -289,6 +290,8 @@ export class DemoStack {
           path.join(PROJECT_ROOT, 'config', 'demo', 'mtail'),
           '-logs',
           path.join(this.workDir, 'postgres.log'),
+          '-logs',
+          path.join(this.workDir, 'nginx', 'access.log'),
           '-address',
           '127.0.0.1',
           '-port',
