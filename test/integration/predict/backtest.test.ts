@@ -100,9 +100,11 @@ describe('foreshock backtest on the demo history in a real Prometheus', () => {
       reliability: { count: number }[];
     };
     assert.ok(result.origins >= 20, `${result.origins} origins`);
-    // every signal of the demo config is listed, the two read from logs (mtail) included
+    // every signal of the demo config is listed; the two read from logs (mtail) came after the recording
     assert.equal(result.signals.length, 10, result.signals.map((s) => `${s.resource}/${s.signal}`).join(' '));
-    for (const s of result.signals)
+    for (const s of result.signals.filter(
+      (x) => x.signal !== 'slow_queries' && x.signal !== 'log_error_ratio',
+    ))
       assert.deepEqual(
         Object.keys(s.models),
         ['holt-winters'],
