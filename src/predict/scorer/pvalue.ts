@@ -4,6 +4,8 @@
  * series' own history" whatever the series' units, noise or shape.
  */
 
+import { SortedWindow } from './sorted-window';
+
 /** The p-value of each new value among the last `capacity` values before it, in O(capacity). */
 export class RankPValue {
   /**
@@ -13,41 +15,35 @@ export class RankPValue {
    */
   tailShare = 0;
 
-  private readonly sorted: Float64Array;
-  private readonly ring: Float64Array;
-  private size = 0;
-  private head = 0;
+  private readonly past: SortedWindow;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity: expected an integer ≥ 1, got ${capacity}`);
-    }
-    this.sorted = new Float64Array(capacity);
-    this.ring = new Float64Array(capacity);
+    this.past = new SortedWindow(capacity);
   }
 
   /** Values held now. */
   get count(): number {
-    return this.size;
+    return this.past.count;
   }
 
   /** (1 + #{past ≥ x}) / (1 + #past), with the tail smoothed, then x joins the past. */
   rank(x: number): number {
-    const p = this.tailShare > 0 ? this.tailP(x) : (1 + this.size - this.lowerBound(x)) / (1 + this.size);
-    this.add(x);
+    const n = this.past.count;
+    const p = this.tailShare > 0 ? this.tailP(x) : (1 + n - this.past.lowerBound(x)) / (1 + n);
+    this.past.push(x);
     return p;
   }
 
   private tailP(x: number): number {
-    const n = this.size;
+    const n = this.past.count;
     const k = Math.max(5, Math.ceil(this.tailShare * n));
-    if (n < 2 * k) return (1 + n - this.lowerBound(x)) / (1 + n);
-    const threshold = this.sorted[n - k] as number;
-    if (x <= threshold) return (1 + n - this.lowerBound(x)) / (1 + n);
+    if (n < 2 * k) return (1 + n - this.past.lowerBound(x)) / (1 + n);
+    const threshold = this.past.at(n - k);
+    if (x <= threshold) return (1 + n - this.past.lowerBound(x)) / (1 + n);
     let sum = 0;
     let sq = 0;
     for (let i = n - k + 1; i < n; i++) {
-      const y = (this.sorted[i] as number) - threshold;
+      const y = this.past.at(i) - threshold;
       sum += y;
       sq += y * y;
     }
@@ -63,31 +59,5 @@ export class RankPValue {
     const tail =
       Math.abs(shape) < 1e-6 ? Math.exp(-y / scale) : Math.max(0, 1 + (shape * y) / scale) ** (-1 / shape);
     return Math.max((k / (1 + n)) * tail, 1e-300);
-  }
-
-  private lowerBound(x: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] as number) < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private add(x: number): void {
-    if (this.size === this.capacity) {
-      const old = this.ring[this.head] as number;
-      const at = this.lowerBound(old);
-      this.sorted.copyWithin(at, at + 1, this.size);
-      this.size--;
-    }
-    const at = this.lowerBound(x);
-    this.sorted.copyWithin(at + 1, at, this.size);
-    this.sorted[at] = x;
-    this.size++;
-    this.ring[this.head] = x;
-    this.head = (this.head + 1) % this.capacity;
   }
 }

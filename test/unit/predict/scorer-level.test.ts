@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LevelStream, SortedWindow } from '../../../src/predict/scorer/level';
+import { LevelStream } from '../../../src/predict/scorer/level';
+import { SortedWindow } from '../../../src/predict/scorer/sorted-window';
 import { scoreSeries } from '../../../src/predict/scorer/failure-scorer';
 import {
   DEFAULT_SCORER_SETTINGS,
