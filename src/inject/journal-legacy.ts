@@ -9,7 +9,6 @@ import {
   closeSync,
   constants,
   existsSync,
-  fchmodSync,
   fstatSync,
   fsyncSync,
   openSync,
@@ -24,29 +23,13 @@ import {
   LINE,
   outstandingOf,
   signLine,
-  writeAll,
   type JournalRecord,
   type LegacyMigration,
   type RejectedLine,
 } from './journal-format';
-import { UnsafeStateError } from './state-dir';
+import { UnsafeStateError, writePrivateFile } from './state-dir';
 
 const LEGACY_FILE = 'journal.legacy';
-
-function writePrivateFile(file: string, data: Buffer): void {
-  const fd = openSync(
-    file,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    fchmodSync(fd, 0o600);
-    writeAll(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, constants.O_RDONLY);

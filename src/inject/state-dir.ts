@@ -8,7 +8,9 @@ import {
   chmodSync,
   closeSync,
   constants,
+  fchmodSync,
   fstatSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -18,6 +20,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { AgentError, InvalidRequestError } from './errors';
+import { writeAll } from './journal-format';
 
 /** The state directory or one of its files is not safe to trust. */
 export class UnsafeStateError extends AgentError {
@@ -116,6 +119,22 @@ export function readOrCreateSecret(file: string, bytes: number): Buffer {
     const read = readSync(fd, secret, 0, bytes, 0);
     if (read !== bytes) throw new UnsafeStateError(`${file} holds ${read} bytes, not ${bytes}`);
     return secret;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `file` whole (created or truncated, no link followed, 0600) and syncs it. */
+export function writePrivateFile(file: string, data: Buffer): void {
+  const fd = openSync(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    fchmodSync(fd, 0o600);
+    writeAll(fd, data);
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -2,11 +2,11 @@
  * `foreshock agent --config foreshock.yaml`: the Runtime Injection agent for this host. Runs
  * until SIGTERM/SIGINT, then reverts every fault it holds and stops its proxies and processes.
  */
-import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/loader';
 import { startAgent } from '../../inject/agent';
+import { writePrivateFile } from '../../inject/state-dir';
 
 interface AgentCliOptions {
   config: string;
@@ -37,7 +37,9 @@ async function runAgent(opts: AgentCliOptions): Promise<void> {
     log: (line) => console.error(`foreshock agent: ${line}`),
   });
   if (!token) {
-    const file = writeTokenFile(agent.stateDir, agent.token);
+    // a generated token goes to a file only the agent's user can read, never to a log
+    const file = path.join(agent.stateDir, 'agent.token');
+    writePrivateFile(file, Buffer.from(`${agent.token}\n`));
     console.error(`foreshock agent: ${tokenEnv} is not set; this run's token is in ${file} (mode 0600)`);
   }
   for (const r of agent.recovered) {
@@ -68,23 +70,6 @@ function takeEnv(name: string): string | undefined {
   const value = process.env[name] || undefined;
   delete process.env[name];
   return value;
-}
-
-/** A generated token goes to a file only the agent's user can read, never to a log. */
-function writeTokenFile(stateDir: string, token: string): string {
-  const file = path.join(stateDir, 'agent.token');
-  const fd = openSync(
-    file,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, `${token}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  return file;
 }
 
 export function registerAgent(program: Command): void {
