@@ -9,6 +9,7 @@ import type { PrometheusAdapter } from '../prometheus/adapter';
 import { runBacktest, type BacktestResult } from '../predict/backtest';
 import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/history';
 import { loadSignalModels, loadStoredSignalModels, type SignalModels } from '../predict/model-loader';
+import { summarizeStoredHistory } from '../store/history-summary';
 import type { Stores } from '../store/types';
 import type { SignalWindow } from '../predict/types';
 import { toGrid } from './telemetry';
@@ -95,11 +96,7 @@ export async function backtestRange(
         : loadSignalModels(config.models.dir, config.resources);
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
   const history = stores
-    ? summarizeHistory(
-        await stores.history.incidentsSince(0),
-        parseOutcomes((await stores.history.outcomesSince(0)).map((o) => JSON.stringify(o)).join('\n')).items,
-        options.toMs,
-      )
+    ? await summarizeStoredHistory(stores.history, 0, options.toMs)
     : summarizeHistory(
         parseIncidents(read(config.history.incidents), config.history.incidents).items,
         parseOutcomes(read(config.history.outcomes), config.history.outcomes).items,

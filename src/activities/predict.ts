@@ -12,6 +12,7 @@ import { parseIncidents, parseOutcomes, summarizeHistory } from '../predict/hist
 import { loadSignalModels, loadStoredSignalModels } from '../predict/model-loader';
 import type { PredictionResult, TelemetrySnapshot } from '../predict/types';
 import { appendJsonl } from '../report/jsonl';
+import { summarizeStoredHistory } from '../store/history-summary';
 import type { Stores } from '../store/types';
 
 export interface PredictActivityDeps {
@@ -49,15 +50,13 @@ export function createPredictActivities(deps: PredictActivityDeps) {
         : loadSignalModels(deps.modelsDir, input.config.resources);
       const at = now();
       const since = at - HISTORY_SPAN_MS;
-      const incidents = deps.stores
-        ? { items: await deps.stores.history.incidentsSince(since) }
-        : parseIncidents(readIfPresent(deps.historyFiles.incidents), deps.historyFiles.incidents);
-      const outcomes = deps.stores
-        ? parseOutcomes(
-            (await deps.stores.history.outcomesSince(since)).map((o) => JSON.stringify(o)).join('\n'),
-          )
-        : parseOutcomes(readIfPresent(deps.historyFiles.outcomes), deps.historyFiles.outcomes);
-      const history = summarizeHistory(incidents.items, outcomes.items, at);
+      const history = deps.stores
+        ? await summarizeStoredHistory(deps.stores.history, since, at)
+        : summarizeHistory(
+            parseIncidents(readIfPresent(deps.historyFiles.incidents), deps.historyFiles.incidents).items,
+            parseOutcomes(readIfPresent(deps.historyFiles.outcomes), deps.historyFiles.outcomes).items,
+            at,
+          );
       // eslint-disable-next-line @typescript-eslint/no-unused-vars -- per-signal details stay in the process
       const { signals, ...result } = predictSnapshot({
         snapshot: input.snapshot,

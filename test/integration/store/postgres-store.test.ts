@@ -38,6 +38,25 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** One database resource with a latency_p99 signal (threshold 0.3); `over` replaces top-level fields. */
+function dbConfig(over: Record<string, unknown> = {}) {
+  return configSchema.parse({
+    prometheus: { url: 'http://127.0.0.1:9' },
+    resources: [
+      {
+        name: 'db',
+        type: 'database',
+        proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
+        telemetry: { latency_p99: 'latency_p99{resource="db"}' },
+        thresholds: { latency_p99: 0.3 },
+      },
+    ],
+    failure_injection_profile: { injection_frequency: '1h' },
+    resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
+    ...over,
+  });
+}
+
 describe('PostgreSQL store', () => {
   let pg: PrivatePostgres;
   let a: Stores;
@@ -182,20 +201,7 @@ describe('PostgreSQL store', () => {
     // worker B: an empty models folder of its own, the shared store for everything else
     const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-pg-predict-'));
     try {
-      const config = configSchema.parse({
-        prometheus: { url: 'http://127.0.0.1:9' },
-        resources: [
-          {
-            name: 'db',
-            type: 'database',
-            proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
-            telemetry: { latency_p99: 'latency_p99{resource="db"}' },
-            thresholds: { latency_p99: 0.3 },
-          },
-        ],
-        failure_injection_profile: { injection_frequency: '1h' },
-        resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
-      });
+      const config = dbConfig();
       const t0 = Date.parse('2026-04-01T00:00:00Z');
       const snapshot: TelemetrySnapshot = {
         collectedAt: t0 + 600_000,
@@ -231,21 +237,10 @@ describe('PostgreSQL store', () => {
     // the previous test left database/latency_p99 calibrated flat at 0.9 in the store
     const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-pg-backtest-'));
     try {
-      const config = configSchema.parse({
+      const config = dbConfig({
         prometheus: { url: 'http://127.0.0.1:9', step: '10s', lookback: '5m' },
         models: { dir: modelsDir },
         history: { incidents: '/nonexistent/incidents.jsonl', outcomes: '/nonexistent/outcomes.jsonl' },
-        resources: [
-          {
-            name: 'db',
-            type: 'database',
-            proxy: { listen: '127.0.0.1:1', upstream: '127.0.0.1:2' },
-            telemetry: { latency_p99: 'latency_p99{resource="db"}' },
-            thresholds: { latency_p99: 0.3 },
-          },
-        ],
-        failure_injection_profile: { injection_frequency: '1h' },
-        resource_failure_modes: [{ resource_type: 'database', failure_modes: ['network_latency'] }],
       });
       const t0 = Date.parse('2026-04-01T00:00:00Z');
       const prometheus = {
