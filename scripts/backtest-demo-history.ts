@@ -9,22 +9,19 @@
  *
  * `--since` is filled in with the recording's span unless given.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command } from 'commander';
 import { registerBacktest } from '../src/cli/commands/backtest';
-import { backfillHistory, DEMO_HISTORY_FILE, promtoolPath } from '../src/demo/history';
-import { renderDemoConfig } from '../src/demo/config';
-import { allocateDemoPorts } from '../src/demo/stack';
-import { PrometheusServer } from '../src/testing/prometheus';
-import { PROJECT_ROOT, toolPaths } from '../src/tools';
+import { startHistoryReplay } from '../src/demo/history-replay';
+import type { PrometheusServer } from '../src/testing/prometheus';
 
 const { values, positionals } = parseArgs({
   options: {
-    history: { type: 'string', default: DEMO_HISTORY_FILE },
-    template: { type: 'string', default: path.join(PROJECT_ROOT, 'config', 'demo', 'foreshock.yaml') },
+    history: { type: 'string' },
+    template: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -33,34 +30,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-backtest-'));
   let prometheus: PrometheusServer | undefined;
   try {
-    const backfilled = await backfillHistory({
-      historyFile: values.history ?? DEMO_HISTORY_FILE,
-      tsdbDir: path.join(dir, 'data'),
-      endMs: Date.now() - 5000,
-      instances: {},
-      promtool: promtoolPath(toolPaths().prometheus),
+    const replay = await startHistoryReplay({
+      dir,
+      ...(values.history ? { historyFile: values.history } : {}),
+      ...(values.template ? { template: values.template } : {}),
     });
-    const ports = await allocateDemoPorts();
-    prometheus = await PrometheusServer.start({
-      targets: [],
-      dataDir: dir,
-      port: ports.prometheus,
-      rules: readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'rules.yml'), 'utf8'),
-    });
-    const configFile = path.join(dir, 'foreshock.yaml');
-    writeFileSync(
-      configFile,
-      renderDemoConfig(readFileSync(values.template ?? '', 'utf8'), {
-        ports,
-        agentPort: 1,
-        runDir: path.join(dir, 'run'),
-        temporalUi: false,
-        apiUnderFiu: false,
-      }),
-    );
-    const since = positionals.includes('--since')
-      ? []
-      : ['--since', `${Math.ceil((Date.now() - backfilled.fromMs) / 60_000)}m`];
+    prometheus = replay.prometheus;
+    const since = positionals.includes('--since') ? [] : ['--since', `${replay.minutes}m`];
     const program = new Command('foreshock').exitOverride();
     registerBacktest(program);
     await program.parseAsync([
@@ -68,7 +44,7 @@ async function main(): Promise<void> {
       'foreshock',
       'backtest',
       '--config',
-      configFile,
+      replay.configFile,
       ...since,
       ...positionals,
     ]);

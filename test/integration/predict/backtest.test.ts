@@ -4,16 +4,14 @@
 // report draws the bands against the real series and the reliability plot in Chromium.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerBacktest } from '../../../src/cli/commands/backtest';
-import { backfillHistory, DEMO_HISTORY_FILE, promtoolPath } from '../../../src/demo/history';
-import { renderDemoConfig } from '../../../src/demo/config';
-import { allocateDemoPorts } from '../../../src/demo/stack';
-import { PrometheusServer } from '../../../src/testing/prometheus';
-import { PROJECT_ROOT, toolPaths } from '../../../src/tools';
+import { startHistoryReplay } from '../../../src/demo/history-replay';
+import type { PrometheusServer } from '../../../src/testing/prometheus';
+import { PROJECT_ROOT } from '../../../src/tools';
 import { checkReportInChromium } from '../demo/browser';
 
 async function runCli(argv: string[]): Promise<string[]> {
@@ -38,32 +36,7 @@ describe('foreshock backtest on the demo history in a real Prometheus', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-backtest-'));
-    const backfilled = await backfillHistory({
-      historyFile: DEMO_HISTORY_FILE,
-      tsdbDir: path.join(dir, 'data'),
-      endMs: Date.now() - 5000,
-      instances: {},
-      promtool: promtoolPath(toolPaths().prometheus),
-    });
-    minutes = Math.ceil((Date.now() - backfilled.fromMs) / 60_000);
-    const ports = await allocateDemoPorts();
-    prometheus = await PrometheusServer.start({
-      targets: [],
-      dataDir: dir,
-      port: ports.prometheus,
-      rules: readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'rules.yml'), 'utf8'),
-    });
-    configFile = path.join(dir, 'foreshock.yaml');
-    writeFileSync(
-      configFile,
-      renderDemoConfig(readFileSync(path.join(PROJECT_ROOT, 'config', 'demo', 'foreshock.yaml'), 'utf8'), {
-        ports,
-        agentPort: 1,
-        runDir: path.join(dir, 'run'),
-        temporalUi: false,
-        apiUnderFiu: false,
-      }),
-    );
+    ({ prometheus, configFile, minutes } = await startHistoryReplay({ dir }));
   });
 
   after(async () => {
